@@ -1,0 +1,1 @@
+"""Helpers for the custom-derivative-rules course: jaxpr views, gradient plots, checkers."""

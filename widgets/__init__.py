@@ -1,0 +1,1 @@
+"""ipywidgets explorers for the course, built on `course`."""
