@@ -69,7 +69,7 @@ def lab(extra: list[str]) -> int:
 def test(extra: list[str]) -> int:
     run = sync()
     steps = [
-        ["ruff", "check", "course", "widgets", "tests", "benchmarks", "tools", "run.py"],
+        ["ruff", "check", "."],
         [
             "pytest", "tests", "notebooks",
             "--nbval", "--nbval-current-env",
