@@ -1,3 +1,15 @@
-"""Helpers for the custom-derivative-rules course: jaxpr views, gradient plots, checkers."""
+"""Helpers for the custom-derivative-rules course: jaxpr views, gradient plots, checkers.
+
+Importing `course` imports JAX, but neither matplotlib nor Graphviz: those load when a
+function needs them.
+"""
 
 from .debugging import scripted_pdb as scripted_pdb
+from .graphviz import GraphvizNotFoundError as GraphvizNotFoundError
+from .jaxpr import Record as Record
+from .jaxpr import Trace as Trace
+from .jaxpr import Value as Value
+from .jaxpr import trace_jaxpr as trace_jaxpr
+from .jaxpr_view import JaxprView as JaxprView
+from .jaxpr_view import show_jaxpr as show_jaxpr
+from .plots import plot_grad as plot_grad

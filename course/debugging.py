@@ -14,12 +14,19 @@ class ScriptedPdb(pdb.Pdb):
     session looks exactly as it would live in JupyterLab.
     """
 
-    def __init__(self, commands: list[str], stdout=None):
+    def __init__(self, commands: list[str], stdout=None, module: str | None = None):
         self.script = [*commands, "continue"]
+        self.module = module
         stdin = io.StringIO("".join(f"{c}\n" for c in self.script))
         super().__init__(stdin=stdin, stdout=stdout or sys.stdout, nosigint=True, readrc=False)
         self.use_rawinput = False
+        self.skip = {"*"}  # consult is_skipped_module, below
         self._echo_next()
+
+    def is_skipped_module(self, module_name) -> bool:
+        # Stop only in the module that called set_trace(), never in a callback that happens
+        # to run in between (a garbage-collection hook inside JAX, say).
+        return self.module is not None and module_name != self.module
 
     def _echo_next(self) -> None:
         # Without a terminal nothing echoes what was typed, so the prompt shows it.
@@ -43,10 +50,11 @@ def scripted_pdb(*commands: str) -> Iterator[None]:
     original = pdb.set_trace
 
     def set_trace(*, header=None):
-        debugger = ScriptedPdb(list(commands))
+        frame = sys._getframe().f_back
+        debugger = ScriptedPdb(list(commands), module=frame.f_globals.get("__name__"))
         if header is not None:
             debugger.message(header)
-        debugger.set_trace(sys._getframe().f_back)
+        debugger.set_trace(frame)
 
     pdb.set_trace = set_trace
     try:

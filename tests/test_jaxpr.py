@@ -1,0 +1,166 @@
+"""course.trace_jaxpr: values, nesting and the birthplace of inf and nan."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import course
+
+
+def naive_log1pexp(x):
+    return jnp.log(1.0 + jnp.exp(x))
+
+
+def boundary_f(x):
+    return x / (1 + jnp.sqrt(x))
+
+
+def test_log1pexp_nan_origin():
+    trace = course.trace_jaxpr(jax.grad(naive_log1pexp), 100.0)
+    assert [r.primitive for r in trace.ops] == ["exp", "add", "log", "div", "mul"]
+    bad, nan = trace.first_nonfinite, trace.first_nan
+    assert bad.primitive == "exp" and bad.outputs[0].show() == "inf"
+    assert nan.primitive == "mul"
+    assert sorted(v.show() for v in nan.inputs) == ["0.0", "inf"]
+    assert np.isnan(trace.outputs[0].value)
+
+
+def test_finite_trace_has_no_origin():
+    trace = course.trace_jaxpr(jax.grad(naive_log1pexp), 3.0)
+    assert trace.first_nonfinite is None and trace.first_nan is None
+    assert float(trace.outputs[0].value) == pytest.approx(0.95257413)
+
+
+def test_sqrt_boundary_nan_at_zero():
+    trace = course.trace_jaxpr(jax.grad(boundary_f), 0.0)
+    assert trace.first_nonfinite.primitive == "div"
+    assert [v.show() for v in trace.first_nonfinite.inputs] == ["0.5", "0.0"]
+    assert trace.first_nan.primitive == "mul"
+    assert "inf" in [v.show() for v in trace.first_nan.inputs]
+
+
+def test_names_are_short_and_values_shaped():
+    trace = course.trace_jaxpr(lambda x: jnp.sin(x) * 2.0, jnp.arange(3.0))
+    sin = trace.ops[0]
+    assert sin.inputs[0].name == "a" and sin.outputs[0].name == "b"
+    assert sin.outputs[0].type == "f32[3]"
+    np.testing.assert_allclose(sin.outputs[0].value, np.sin(np.arange(3.0)), rtol=1e-6)
+    assert "Var(" not in str(course.show_jaxpr(lambda x: jnp.sin(x) * 2.0, jnp.arange(3.0)))
+
+
+@jax.custom_jvp
+def inner(x):
+    return jnp.sin(x)
+
+
+@inner.defjvp
+def inner_rule(primals, tangents):
+    (x,), (t,) = primals, tangents
+    return inner(x), jnp.cos(x) * t
+
+
+@jax.custom_vjp
+def outer(x):
+    return inner(x) * 3.0
+
+
+def outer_fwd(x):
+    return outer(x), x
+
+
+def outer_bwd(x, g):
+    return (g * 3.0 * jnp.cos(x),)
+
+
+outer.defvjp(outer_fwd, outer_bwd)
+
+
+def test_nested_custom_calls_are_boxes_that_name_their_rules():
+    trace = course.trace_jaxpr(jax.jit(outer), 0.5)
+    calls = [r for r in trace if r.kind == "call"]
+    assert [c.primitive for c in calls] == ["jit", "custom_vjp_call", "custom_jvp_call"]
+    assert [c.depth for c in calls] == [0, 1, 2]
+    assert "outer_fwd / outer_bwd" in calls[1].label
+    assert "inner_rule" in calls[2].label
+    sin = next(r for r in trace.ops if r.primitive == "sin")
+    assert sin.depth == 3 and sin.parent == calls[2].index
+    assert float(trace.outputs[0].value) == pytest.approx(3 * np.sin(0.5), rel=1e-6)
+    text = str(course.show_jaxpr(jax.jit(outer), 0.5, values=True))
+    assert "custom_vjp function outer" in text and "custom_jvp function inner" in text
+
+
+def test_while_loop_body_is_shown_with_iteration_count():
+    def halve_until_small(x):
+        return jax.lax.while_loop(lambda c: c > 1.0, lambda c: c / 2.0, x)
+
+    trace = course.trace_jaxpr(halve_until_small, 10.0)
+    loop = next(r for r in trace if r.primitive == "while")
+    assert loop.kind == "call" and "4 iteration(s)" in loop.label
+    body = [r for r in trace.ops if r.parent == loop.index]
+    assert [r.primitive for r in body] == ["div"]
+    assert body[0].outputs[0].show() == "5.0"
+    assert loop.outputs[0].show() == "0.625"
+
+
+def test_pytrees_in_and_out():
+    def f(p):
+        return {"s": p["x"] + p["y"][0], "t": (p["y"][1] * 2.0,)}
+
+    trace = course.trace_jaxpr(f, {"x": 1.0, "y": (2.0, 3.0)})
+    assert len(trace.inputs) == 3 and len(trace.outputs) == 2
+    assert sorted(v.show() for v in trace.outputs) == ["3.0", "6.0"]
+
+
+def test_kwargs_are_passed_through():
+    trace = course.trace_jaxpr(lambda x, scale=1.0: x * scale, 2.0, scale=4.0)
+    assert trace.outputs[0].show() == "8.0"
+
+
+def test_text_view_is_deterministic_and_marks_origins():
+    first = str(course.show_jaxpr(jax.grad(naive_log1pexp), 100.0, values=True))
+    second = str(course.show_jaxpr(jax.grad(naive_log1pexp), 100.0, values=True))
+    assert first == second
+    assert "<-- first inf/nan: exp(100.0) = inf" in first
+    assert "<-- first nan: mul(0.0, inf) = nan" in first
+    plain = str(course.show_jaxpr(jax.grad(naive_log1pexp), 100.0))
+    assert "inf" not in plain and "[4] e:f32[] = mul d b" in plain
+
+
+def test_large_jaxpr_text_is_summarized():
+    def many(x):
+        for _ in range(400):
+            x = jnp.sin(x)
+        return jnp.log(x - 10.0)
+
+    text = str(course.show_jaxpr(many, 0.5, values=True))
+    assert "equations not shown" in text
+    assert "first nan: log(" in text  # the origin near the end is still shown
+    assert len(text.splitlines()) < 200
+
+
+# Bad input: clear TypeError/ValueError, not a traceback from inside JAX.
+
+def test_not_callable():
+    with pytest.raises(TypeError, match=r"expected a function to trace, got float 3\.0\. Pass"):
+        course.trace_jaxpr(3.0, 1.0)
+
+
+def test_arguments_that_do_not_match():
+    with pytest.raises(TypeError, match=r"do not match <lambda>\(x, y\): missing a required "
+                                        r"argument: 'y'\. Got 1 positional argument"):
+        course.trace_jaxpr(lambda x, y: x + y, 1.0)
+
+
+def test_argument_that_is_not_an_array():
+    with pytest.raises(TypeError, match=r"every argument must be an array or a number .* "
+                                        r"got str 'hello'"):
+        course.show_jaxpr(jnp.sin, "hello")
+
+
+def test_function_that_is_not_traceable():
+    def calls_float(x):
+        return float(x) * 2
+
+    with pytest.raises(TypeError, match=r"calls_float is not traceable by JAX: .*float\(x\)"):
+        course.trace_jaxpr(calls_float, 1.0)

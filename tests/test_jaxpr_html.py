@@ -1,0 +1,80 @@
+"""The graph and HTML views: drawn by Graphviz, escaped, marked, and bounded in size."""
+
+import re
+
+import jax
+import jax.numpy as jnp
+import pytest
+
+import course
+from course import graphviz
+from course.jaxpr_html import MAX_GRAPH_OPS
+
+
+def naive_log1pexp(x):
+    return jnp.log(1.0 + jnp.exp(x))
+
+
+def test_html_has_svg_with_marked_origins():
+    html = course.show_jaxpr(jax.grad(naive_log1pexp), 100.0, values=True)._repr_html_()
+    assert html.count("<svg") == 1
+    assert "first nan: mul(0.0, inf) = nan" in html
+    assert "#ff8787" in html and "#ffd8a8" in html  # nan and inf fills on their nodes
+    assert html == course.show_jaxpr(jax.grad(naive_log1pexp), 100.0, values=True)._repr_html_()
+
+
+def test_dot_marks_nan_edges_and_custom_boxes():
+    @jax.custom_jvp
+    def g(x):
+        return jnp.sin(x)
+
+    g.defjvps(lambda t, ans, x: jnp.cos(x) * t)
+    dot = course.show_jaxpr(lambda x: g(x) + naive_log1pexp(x), 100.0, values=True).dot()
+    assert "subgraph cluster_r0" in dot and "custom_jvp function g" in dot
+    assert re.search(r'-> r\d+ \[label="\w+ = inf", color="#c92a2a"', dot)
+
+
+def test_user_strings_are_escaped():
+    def evil(x):
+        return jnp.sin(x)
+
+    evil.__name__ = "<script>alert(1)</script>"
+    html = course.show_jaxpr(evil, 1.0, values=True)._repr_html_()
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_large_graph_draws_a_window_around_the_nan():
+    def many(x):
+        for _ in range(300):
+            x = jnp.sin(x)
+        return jnp.log(x - 10.0)
+
+    view = course.show_jaxpr(many, 0.5, values=True)
+    dot = view.dot()
+    assert len(re.findall(r"^\s*r\d+ \[label", dot, flags=re.M)) == MAX_GRAPH_OPS
+    assert "log(" in dot
+    assert "drawing [" in view._repr_html_()
+
+
+def test_missing_graphviz_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("COURSE_DOT", "/nonexistent/dot")
+    graphviz.dot_executable.cache_clear()
+    try:
+        with pytest.raises(course.GraphvizNotFoundError, match="COURSE_DOT is set to"):
+            graphviz.render_svg("digraph {}")
+        html = course.show_jaxpr(jnp.sin, 1.0)._repr_html_()
+        assert "No graph:" in html and "<pre>" in html  # the text view still shows
+    finally:
+        graphviz.dot_executable.cache_clear()
+
+
+def test_graphviz_not_found_anywhere(monkeypatch):
+    monkeypatch.delenv("COURSE_DOT", raising=False)
+    monkeypatch.setattr(graphviz.shutil, "which", lambda name: None)
+    graphviz.dot_executable.cache_clear()
+    try:
+        with pytest.raises(ValueError, match=r"needs Graphviz's `dot`, and none was found"):
+            graphviz.dot_executable()
+    finally:
+        graphviz.dot_executable.cache_clear()

@@ -1,0 +1,67 @@
+"""course.plot_grad returns a Figure with the expected curves, and marks non-finite regions."""
+
+import sys
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import course
+
+
+def naive_log1pexp(x):
+    return jnp.log(1.0 + jnp.exp(x))
+
+
+@jax.custom_jvp
+def stable_log1pexp(x):
+    return jnp.log(1.0 + jnp.exp(x))
+
+
+stable_log1pexp.defjvps(lambda t, ans, x: (1 - 1 / (1 + jnp.exp(x))) * t)
+
+
+def test_curves_and_nonfinite_marks():
+    xs = jnp.linspace(-5.0, 100.0, 50)
+    fig = course.plot_grad(naive_log1pexp, xs, rules={"rule": stable_log1pexp},
+                           reference=jax.nn.sigmoid)
+    assert set(fig.curves) == {"autodiff", "rule", "finite differences", "reference"}
+    np.testing.assert_allclose(fig.curves["rule"], fig.curves["reference"], atol=1e-6)
+    assert np.isnan(fig.curves["autodiff"][-1])
+    labels = [line.get_label() for line in fig.axes[1].lines]
+    assert any(label.startswith("autodiff: inf/nan at") for label in labels)
+    assert not any(label.startswith("rule: inf/nan") for label in labels)
+
+
+def test_finite_differences_agree_with_autodiff_where_finite():
+    xs = jnp.linspace(-3.0, 3.0, 41)
+    fig = course.plot_grad(jnp.sin, xs)
+    np.testing.assert_allclose(fig.curves["finite differences"], np.cos(xs), atol=2e-3)
+
+
+def test_returns_figure_without_pyplot():
+    fig = course.plot_grad(jnp.sin, jnp.linspace(0.0, 1.0, 5))
+    assert type(fig).__name__ == "CourseFigure"
+    assert fig._repr_png_().startswith(b"\x89PNG")
+
+
+def test_bad_inputs():
+    with pytest.raises(TypeError, match="expects a function of one scalar, got int"):
+        course.plot_grad(3, jnp.linspace(0.0, 1.0, 5))
+    with pytest.raises(ValueError, match=r"1-D array of at least 2 points, got shape \(\)"):
+        course.plot_grad(jnp.sin, 1.0)
+    with pytest.raises(ValueError, match=r"map a scalar to a scalar, but fn\(x\) has shape \(2,\)"):
+        course.plot_grad(lambda x: jnp.stack([x, x]), jnp.linspace(0.0, 1.0, 5))
+    with pytest.raises(TypeError, match=r"rules\['r'\] should be a function, got str"):
+        course.plot_grad(jnp.sin, jnp.linspace(0.0, 1.0, 5), rules={"r": "nope"})
+
+
+def test_import_course_loads_neither_matplotlib_nor_graphviz():
+    import subprocess
+
+    code = ("import sys, course; "
+            "print(any(m.startswith('matplotlib') for m in sys.modules), "
+            "'graphviz' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
