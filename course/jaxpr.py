@@ -12,12 +12,13 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import count
 from typing import Any
 
 import jax
 import numpy as np
-from jax.extend import core as jcore
+from jax._src import core as jcore  # Literal, DropVar: internal, but JAX is pinned
 
 # Nested jaxprs the interpreter descends into, keyed by primitive name.
 CALLS = {"jit", "pjit", "closed_call", "core_call", "remat", "checkpoint"}
@@ -26,7 +27,7 @@ MAX_WHILE_ITERATIONS = 10_000
 HIDDEN_PARAM_SUFFIXES = ("jaxpr", "jaxprs", "_thunk", "_fun", "nconsts", "num_consts")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Value:
     """One variable or literal of the jaxpr, with its concrete value at the traced inputs."""
 
@@ -40,13 +41,13 @@ class Value:
     def type(self) -> str:
         return f"{short_dtype(self.dtype)}[{','.join(map(str, self.shape))}]"
 
-    @property
+    @cached_property
     def finite(self) -> bool:
         if self.value is None or not _floating(self.value):
             return True
         return bool(np.isfinite(self.value).all())
 
-    @property
+    @cached_property
     def has_nan(self) -> bool:
         return self.value is not None and _floating(self.value) and bool(np.isnan(self.value).any())
 
@@ -107,12 +108,12 @@ class Trace:
     def ops(self) -> list[Record]:
         return [r for r in self.records if r.kind == "op"]
 
-    @property
+    @cached_property
     def first_nonfinite(self) -> Record | None:
         """The first operation that produced an inf or nan from finite inputs."""
         return next((r for r in self.ops if r.nonfinite_from_finite), None)
 
-    @property
+    @cached_property
     def first_nan(self) -> Record | None:
         """The first operation that produced a nan from inputs without nan."""
         return next((r for r in self.ops if r.nan_from_non_nan), None)

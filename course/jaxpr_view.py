@@ -29,9 +29,12 @@ class JaxprView:
         self.trace = trace
         self.values = values
         self.call = call or trace.name
+        self._text: str | None = None
 
     def __str__(self) -> str:
-        return format_trace(self.trace, values=self.values, title=self.call)
+        if self._text is None:
+            self._text = format_trace(self.trace, values=self.values, title=self.call)
+        return self._text
 
     def __repr__(self) -> str:
         return str(self)
