@@ -10,7 +10,7 @@ import html
 
 from .graphviz import GraphvizNotFoundError, render_svg
 from .jaxpr import Record, Trace, Value
-from .jaxpr_view import describe_op, equation_text, origin_notes
+from .jaxpr_view import describe_op, origin_notes
 
 MAX_GRAPH_OPS = 60  # past this many operations, only a window of the graph is drawn
 INF_FILL, NAN_FILL, CUSTOM_FILL, CALL_FILL = "#ffd8a8", "#ff8787", "#fff3bf", "#f1f3f5"
@@ -171,5 +171,3 @@ def _verdict_html(trace: Trace) -> str:
                    f"[{first_nan.index}] <code>{esc(describe_op(first_nan))}</code>")
     return "; ".join(out)
 
-
-__all__ = ["trace_dot", "trace_html", "graph_window", "equation_text"]

@@ -55,18 +55,14 @@ class JaxprView:
 
 
 def origin_notes(trace: Trace) -> dict[int, str]:
-    """Short notes for the records where the first inf/nan appeared."""
-    notes: dict[int, str] = {}
-    first_bad, first_nan = trace.first_nonfinite, trace.first_nan
-    if first_bad is not None:
-        notes[first_bad.index] = f"first inf/nan: {describe_op(first_bad)}"
-    if first_nan is not None:
-        note = f"first nan: {describe_op(first_nan)}"
-        notes[first_nan.index] = f"{notes[first_nan.index]}; {note}" if (
-            first_nan.index in notes and first_nan is not first_bad) else note
-        if first_nan is first_bad:
-            notes[first_nan.index] = f"first inf/nan, first nan: {describe_op(first_nan)}"
-    return notes
+    """Short notes for the records where the first inf/nan and the first nan appeared."""
+    labels: dict[int, str] = {}
+    if trace.first_nonfinite is not None:
+        labels[trace.first_nonfinite.index] = "first inf/nan"
+    if trace.first_nan is not None:
+        i = trace.first_nan.index
+        labels[i] = f"{labels[i]}, first nan" if i in labels else "first nan"
+    return {i: f"{label}: {describe_op(trace[i])}" for i, label in labels.items()}
 
 
 def describe_op(record: Record) -> str:

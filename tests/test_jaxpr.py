@@ -164,3 +164,11 @@ def test_function_that_is_not_traceable():
 
     with pytest.raises(TypeError, match=r"calls_float is not traceable by JAX: .*float\(x\)"):
         course.trace_jaxpr(calls_float, 1.0)
+
+
+def test_one_operation_can_be_both_origins():
+    trace = course.trace_jaxpr(lambda x: jnp.log(x) * 2.0, -1.0)
+    assert trace.first_nonfinite is trace.first_nan
+    assert trace.first_nan.primitive == "log"
+    text = str(course.show_jaxpr(lambda x: jnp.log(x) * 2.0, -1.0, values=True))
+    assert "<-- first inf/nan, first nan: log(-1.0) = nan" in text
