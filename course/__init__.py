@@ -4,7 +4,12 @@ Importing `course` imports JAX, but neither matplotlib nor Graphviz: those load 
 function needs them.
 """
 
+from .checks import Feedback as Feedback
 from .debugging import scripted_pdb as scripted_pdb
+from .exercises import check as check
+from .exercises import exercises as exercises
+from .exercises import solution as solution
+from .exercises import solution_source as solution_source
 from .graphviz import GraphvizNotFoundError as GraphvizNotFoundError
 from .jaxpr import Record as Record
 from .jaxpr import Trace as Trace

@@ -1,0 +1,365 @@
+"""Realistic wrong answers for every exercise, written as a learner would write them."""
+
+JVP_HEAD = """
+@custom_jvp
+def {name}({args}):
+  return {body}
+
+@{name}.defjvp
+def {name}_jvp(primals, tangents):
+  {args}, = primals if len(primals) == 1 else (primals,)
+"""
+
+WRONG = {
+    "01_product_rule": {
+        "missing term": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(y)
+
+@g.defjvp
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  return g(x, y), jnp.exp(y) * x_dot
+answer = g
+""",
+        "wrong sign": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(y)
+
+@g.defjvp
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  return g(x, y), -(jnp.exp(y) * x_dot + x * jnp.exp(y) * y_dot)
+answer = g
+""",
+        "not linear": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(y)
+
+@g.defjvp
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  return g(x, y), jnp.exp(y) * x_dot ** 2 + x * jnp.exp(y) * y_dot
+answer = g
+""",
+        "forgot defjvp": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(y)
+
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  return g(x, y), jnp.exp(y) * x_dot + x * jnp.exp(y) * y_dot
+answer = g
+""",
+        "not decorated": """
+def g(x, y):
+  return x * jnp.exp(y)
+answer = g
+""",
+        "returns only the tangent": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(y)
+
+@g.defjvp
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  return jnp.exp(y) * x_dot + x * jnp.exp(y) * y_dot
+answer = g
+""",
+    },
+    "02_logcosh": {
+        "unstable form": """
+@custom_jvp
+def logcosh(x):
+  return jnp.log(jnp.cosh(x))
+
+@logcosh.defjvp
+def logcosh_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  return logcosh(x), jnp.sinh(x) / jnp.cosh(x) * x_dot
+answer = logcosh
+""",
+        "wrong sign": """
+@custom_jvp
+def logcosh(x):
+  return jnp.log(jnp.cosh(x))
+
+@logcosh.defjvp
+def logcosh_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  return logcosh(x), -jnp.tanh(x) * x_dot
+answer = logcosh
+""",
+        "tangent not used": """
+@custom_jvp
+def logcosh(x):
+  return jnp.log(jnp.cosh(x))
+
+@logcosh.defjvp
+def logcosh_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  return logcosh(x), jnp.tanh(x)
+answer = logcosh
+""",
+    },
+    "03_sinc": {
+        "divides by zero": """
+@custom_jvp
+def sinc(x):
+  return jnp.where(x == 0., 1., jnp.sin(x) / jnp.where(x == 0., 1., x))
+
+@sinc.defjvp
+def sinc_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  return sinc(x), (x * jnp.cos(x) - jnp.sin(x)) / x ** 2 * x_dot
+answer = sinc
+""",
+        "wrong sign": """
+@custom_jvp
+def sinc(x):
+  return jnp.where(x == 0., 1., jnp.sin(x) / jnp.where(x == 0., 1., x))
+
+@sinc.defjvp
+def sinc_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  safe_x = jnp.where(x == 0., 1., x)
+  slope = (jnp.sin(safe_x) - safe_x * jnp.cos(safe_x)) / safe_x ** 2
+  return sinc(x), jnp.where(x == 0., 0., slope) * x_dot
+answer = sinc
+""",
+        "missing term": """
+@custom_jvp
+def sinc(x):
+  return jnp.where(x == 0., 1., jnp.sin(x) / jnp.where(x == 0., 1., x))
+
+@sinc.defjvp
+def sinc_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  safe_x = jnp.where(x == 0., 1., x)
+  return sinc(x), jnp.where(x == 0., 0., jnp.cos(safe_x) / safe_x) * x_dot
+answer = sinc
+""",
+    },
+    "04_scale_gradient": {
+        "not a tuple": """
+def scale_gradient_fwd(s, x):
+  return x, s
+def scale_gradient_bwd(s, g):
+  return s * g
+answer = (scale_gradient_fwd, scale_gradient_bwd)
+""",
+        "one cotangent": """
+def scale_gradient_fwd(s, x):
+  return x, s
+def scale_gradient_bwd(s, g):
+  return (s * g,)
+answer = (scale_gradient_fwd, scale_gradient_bwd)
+""",
+        "not scaled": """
+def scale_gradient_fwd(s, x):
+  return x, s
+def scale_gradient_bwd(s, g):
+  return (None, g)
+answer = (scale_gradient_fwd, scale_gradient_bwd)
+""",
+        "wrong residuals": """
+def scale_gradient_fwd(s, x):
+  return x, x
+def scale_gradient_bwd(s, g):
+  return (None, s * g)
+answer = (scale_gradient_fwd, scale_gradient_bwd)
+""",
+        "only bwd": """
+def scale_gradient_bwd(s, g):
+  return (None, s * g)
+answer = scale_gradient_bwd
+""",
+    },
+    "05_nan_guard": {
+        "misses inf": """
+def nan_guard_fwd(x):
+  return x, None
+def nan_guard_bwd(res, g):
+  return (jnp.where(jnp.isnan(g), 0., g),)
+answer = (nan_guard_fwd, nan_guard_bwd)
+""",
+        "passes g through": """
+def nan_guard_fwd(x):
+  return x, None
+def nan_guard_bwd(res, g):
+  return (g,)
+answer = (nan_guard_fwd, nan_guard_bwd)
+""",
+        "fwd returns one value": """
+def nan_guard_fwd(x):
+  return x
+def nan_guard_bwd(res, g):
+  return (jnp.where(jnp.isfinite(g), g, 0.),)
+answer = (nan_guard_fwd, nan_guard_bwd)
+""",
+    },
+    "06_implicit_cbrt": {
+        "at a instead of x*": """
+def cbrt_fwd(a):
+  x_star = newton_cbrt(a)
+  return x_star, a
+def cbrt_bwd(a, g):
+  return (g / (3 * a ** 2),)
+answer = (cbrt_fwd, cbrt_bwd)
+""",
+        "forgot the cotangent": """
+def cbrt_fwd(a):
+  x_star = newton_cbrt(a)
+  return x_star, x_star
+def cbrt_bwd(x_star, g):
+  return (1 / (3 * x_star ** 2),)
+answer = (cbrt_fwd, cbrt_bwd)
+""",
+        "not a tuple": """
+def cbrt_fwd(a):
+  x_star = newton_cbrt(a)
+  return x_star, x_star
+def cbrt_bwd(x_star, g):
+  return g / (3 * x_star ** 2)
+answer = (cbrt_fwd, cbrt_bwd)
+""",
+    },
+    "07_defjvps_none": {
+        "rule for y too": """
+@custom_jvp
+def f(x, y):
+  return x ** 2 * jnp.sin(y)
+f.defjvps(lambda x_dot, ans, x, y: 2 * x * jnp.sin(y) * x_dot,
+          lambda y_dot, ans, x, y: x ** 2 * jnp.cos(y) * y_dot)
+answer = f
+""",
+        "missing factor": """
+@custom_jvp
+def f(x, y):
+  return x ** 2 * jnp.sin(y)
+f.defjvps(lambda x_dot, ans, x, y: 2 * x * x_dot, None)
+answer = f
+""",
+        "defjvps never called": """
+@custom_jvp
+def f(x, y):
+  return x ** 2 * jnp.sin(y)
+answer = f
+""",
+    },
+    "08_hypot_vjp": {
+        "swapped": """
+def hypot_fwd(x, y):
+  r = jnp.sqrt(x ** 2 + y ** 2)
+  return r, (x, y, r)
+def hypot_bwd(res, g):
+  x, y, r = res
+  return (g * y / r, g * x / r)
+answer = (hypot_fwd, hypot_bwd)
+""",
+        "one cotangent": """
+def hypot_fwd(x, y):
+  r = jnp.sqrt(x ** 2 + y ** 2)
+  return r, (x, y, r)
+def hypot_bwd(res, g):
+  x, y, r = res
+  return (g * x / r,)
+answer = (hypot_fwd, hypot_bwd)
+""",
+        "fwd output wrong": """
+def hypot_fwd(x, y):
+  r = x ** 2 + y ** 2
+  return r, (x, y, jnp.sqrt(r))
+def hypot_bwd(res, g):
+  x, y, r = res
+  return (g * x / r, g * y / r)
+answer = (hypot_fwd, hypot_bwd)
+""",
+    },
+    "09_polar_vjp": {
+        "plain tuple": """
+def polar_fwd(pt):
+  return polar(pt), pt
+def polar_bwd(pt, g):
+  r2 = pt.x ** 2 + pt.y ** 2
+  r = jnp.sqrt(r2)
+  return ((g['r'] * pt.x / r - g['theta'] * pt.y / r2,
+           g['r'] * pt.y / r + g['theta'] * pt.x / r2),)
+answer = (polar_fwd, polar_bwd)
+""",
+        "missing theta": """
+def polar_fwd(pt):
+  return polar(pt), pt
+def polar_bwd(pt, g):
+  r = jnp.sqrt(pt.x ** 2 + pt.y ** 2)
+  return (Point(g['r'] * pt.x / r, g['r'] * pt.y / r),)
+answer = (polar_fwd, polar_bwd)
+""",
+        "no outer tuple": """
+def polar_fwd(pt):
+  return polar(pt), pt
+def polar_bwd(pt, g):
+  r2 = pt.x ** 2 + pt.y ** 2
+  r = jnp.sqrt(r2)
+  return Point(g['r'] * pt.x / r - g['theta'] * pt.y / r2,
+               g['r'] * pt.y / r + g['theta'] * pt.x / r2)
+answer = (polar_fwd, polar_bwd)
+""",
+    },
+    "10_apply_twice": {
+        "chain rule half done": """
+def apply_twice_jvp(f, primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  y = f(x)
+  z, z_dot = jax.jvp(f, (y,), (x_dot,))
+  return z, z_dot
+answer = apply_twice_jvp
+""",
+        "f in the wrong place": """
+def apply_twice_jvp(primals, tangents, f):
+  x, = primals
+  x_dot, = tangents
+  y, y_dot = jax.jvp(f, (x,), (x_dot,))
+  return jax.jvp(f, (y,), (y_dot,))
+answer = apply_twice_jvp
+""",
+        "only the tangent": """
+def apply_twice_jvp(f, primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  y, y_dot = jax.jvp(f, (x,), (x_dot,))
+  return jax.jvp(f, (y,), (y_dot,))[1]
+answer = apply_twice_jvp
+""",
+    },
+}
+
+SCAFFOLD_RULE = """
+@custom_jvp
+def logcosh(x):
+  return jnp.log(jnp.cosh(x))
+
+@logcosh.defjvp
+def logcosh_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  raise NotImplementedError("your rule here")
+answer = logcosh
+"""

@@ -1,0 +1,160 @@
+"""Exercise checkers: the reference passes, the scaffold is "not attempted", realistic wrong
+answers get their specific message, and no answer whatsoever makes a checker raise."""
+
+import jax.numpy as jnp
+import pytest
+from exercise_answers import SCAFFOLD_RULE, WRONG
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import course
+from course.exercises import _cbrt_primal, _polar_primal, namespace
+
+IDS = course.exercises()
+
+
+def build(source: str):
+    ns = namespace()
+    ns.update(newton_cbrt=_cbrt_primal, polar=_polar_primal)
+    exec(source, ns)
+    return ns["answer"]
+
+
+def test_there_is_an_exercise_for_every_lesson():
+    assert [i[:2] for i in IDS] == ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10"]
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_reference_solution_passes(exercise_id):
+    feedback = course.check(exercise_id, course.solution(exercise_id))
+    assert feedback.passed, feedback.message
+    assert str(feedback).startswith(f"[{exercise_id}] passed: Correct")
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+@pytest.mark.parametrize("scaffold", [None, ...])
+def test_untouched_scaffold_is_not_attempted(exercise_id, scaffold):
+    feedback = course.check(exercise_id, scaffold)
+    assert not feedback.passed and not feedback.attempted
+    assert "not attempted yet" in str(feedback)
+
+
+def test_rule_raising_not_implemented_is_not_attempted():
+    feedback = course.check("02_logcosh", build(SCAFFOLD_RULE))
+    assert not feedback.attempted
+    assert "still raises NotImplementedError" in feedback.message
+
+
+EXPECTED = {
+    ("01_product_rule", "missing term"):
+        r"tangent along \(0, 1\) at \(2, 0.5\): expected 3.297442, got 0\. It is zero: is a term",
+    ("01_product_rule", "wrong sign"): r"expected 1.648721, got -1.648721\. It has the wrong sign",
+    ("01_product_rule", "not linear"): r"your tangent is not linear in the input tangent: at "
+                                       r"\(2, 0.5\), doubling the input tangent gave 6.594885",
+    ("01_product_rule", "forgot defjvp"): r"has no rule yet.*Attach one with `@f.defjvp`",
+    ("01_product_rule", "not decorated"): r"expected a function decorated with @custom_jvp, got "
+                                          r"function",
+    ("01_product_rule", "returns only the tangent"): r"must return a pair \(primal_out, "
+                                                     r"tangent_out\); at \(2, 0.5\) yours "
+                                                     r"returned 1.648721",
+    ("02_logcosh", "unstable form"): r"at x=100: expected 1, got nan\. nan or inf at large \|x\|:"
+                                     r" cosh\(x\) overflows in float32",
+    ("02_logcosh", "wrong sign"): r"at x=0.5: expected 0.4621172, got -0.4621172\. It has the "
+                                  r"wrong sign",
+    ("02_logcosh", "tangent not used"): r"not linear in the input tangent: at x=0.5, doubling",
+    ("03_sinc", "divides by zero"): r"at x=0: expected 0, got nan\. At x = 0 your rule divides "
+                                    r"by zero",
+    ("03_sinc", "wrong sign"): r"expected -0.1625371, got 0.1625371\. It has the wrong sign",
+    ("03_sinc", "missing term"): r"at x=0.5: expected -0.1625371, got 1.755165\.",
+    ("04_scale_gradient", "not a tuple"): r"f_bwd must return a tuple with one cotangent per "
+                                          r"primal argument: got a single ArrayImpl \(0.5\), "
+                                          r"expected a tuple of 2",
+    ("04_scale_gradient", "one cotangent"): r"one cotangent per primal argument: got 1, "
+                                            r"expected 2",
+    ("04_scale_gradient", "not scaled"): r"argument 1 .* expected 0.5, got 1\. It is 2 times the "
+                                         r"expected value",
+    ("04_scale_gradient", "wrong residuals"): r"argument 1 .*at \(0.5, 3\): expected 0.5, got 3",
+    ("04_scale_gradient", "only bwd"): r"expected a pair \(f_fwd, f_bwd\) of functions, got "
+                                       r"function",
+    ("05_nan_guard", "misses inf"): r"output cotangent inf\) at x=0: expected 0, got inf\. An inf"
+                                    r" cotangent got through: jnp.isnan misses inf",
+    ("05_nan_guard", "passes g through"): r"output cotangent nan\) .* got nan\. A nan cotangent",
+    ("05_nan_guard", "fwd returns one value"): r"f_fwd must return a pair \(primal_output, "
+                                               r"residuals\); at x=0 it returned 0",
+    ("06_implicit_cbrt", "at a instead of x*"): r"expected 0.08333334, got 0.005208333\. "
+                                                r"Differentiate the equation",
+    ("06_implicit_cbrt", "forgot the cotangent"): r"output cotangent -2.5\) at x=8: expected "
+                                                  r"-0.2083333, got 0.08333334",
+    ("06_implicit_cbrt", "not a tuple"): r"got a single ArrayImpl \(0.08333334\), expected a "
+                                         r"tuple of 1\. Write `return \(g_x,\)`",
+    ("07_defjvps_none", "rule for y too"): r"tangent along \(0, 1\) at \(2, 0.5\): expected 0, "
+                                           r"got 3.51033\. .*pass None as the second rule",
+    ("07_defjvps_none", "missing factor"): r"tangent along \(1, 0\) at \(2, 0.5\): expected "
+                                           r"1.917702, got 4",
+    ("07_defjvps_none", "defjvps never called"): r"has no rule yet",
+    ("08_hypot_vjp", "swapped"): r"argument 0 .*at \(3, 4\): expected 0.6, got 0.8",
+    ("08_hypot_vjp", "one cotangent"): r"got 1, expected 2",
+    ("08_hypot_vjp", "fwd output wrong"): r"f_fwd's primal output at \(3, 4\): expected 5, got 25",
+    ("09_polar_vjp", "plain tuple"): r"has the wrong structure: expected PyTreeDef\(CustomNode\("
+                                     r"namedtuple\[Point\], \[\*, \*\]\)\), got PyTreeDef\(\(\*,"
+                                     r" \*\)\)",
+    ("09_polar_vjp", "missing theta"): r"expected Point\(x=-0.16, y=0.12\), got Point\(x=0, y=0\)",
+    ("09_polar_vjp", "no outer tuple"): r"one cotangent per primal argument: got 2, expected 1",
+    ("10_apply_twice", "chain rule half done"): r"at x=0.5: expected 0.7786439, got 0.88726",
+    ("10_apply_twice", "f in the wrong place"): r"raised TypeError: .*JAX passes f first: the "
+                                                r"rule's signature is apply_twice_jvp\(f, "
+                                                r"primals, tangents\)",
+    ("10_apply_twice", "only the tangent"): r"must return a pair \(primal_out, tangent_out\)",
+}
+
+
+def test_every_exercise_has_three_wrong_answers():
+    for exercise_id in IDS:
+        assert len(WRONG[exercise_id]) >= 3, exercise_id
+    assert set(EXPECTED) == {(e, name) for e, answers in WRONG.items() for name in answers}
+
+
+@pytest.mark.parametrize("exercise_id,name", sorted(EXPECTED))
+def test_wrong_answer_gets_its_specific_message(exercise_id, name):
+    feedback = course.check(exercise_id, build(WRONG[exercise_id][name]))
+    assert feedback.attempted and not feedback.passed
+    with pytest.raises(AssertionError, match=EXPECTED[exercise_id, name]):
+        raise AssertionError(feedback.message)
+    assert feedback.message.endswith(".)")  # points to the lesson section
+
+
+def test_unknown_exercise_lists_valid_ids():
+    with pytest.raises(ValueError, match=r"unknown exercise 'nope'\. Valid ids: 01_product_rule"):
+        course.check("nope", None)
+
+
+def test_feedback_html_is_escaped():
+    feedback = course.Feedback("x", False, "<b>bad</b>")
+    assert "&lt;b&gt;bad&lt;/b&gt;" in feedback._repr_html_()
+
+
+def raises(*args, **kwargs):
+    raise RuntimeError("boom")
+
+
+JUNK = st.one_of(
+    st.none(), st.just(...), st.integers(), st.floats(allow_nan=True), st.text(max_size=5),
+    st.lists(st.integers(), max_size=3), st.tuples(st.integers(), st.integers()),
+    st.sampled_from([
+        raises, (raises, raises), (raises,), (jnp.sin, jnp.cos), jnp.sin, print,
+        lambda *a: None, (lambda *a: None, lambda *a: None), (lambda x: (x, x), lambda r, g: g),
+        (lambda *a: (a, a), lambda r, g: (jnp.ones(3),) * 3), lambda p, t: (p, t),
+        lambda *a: jnp.ones((2, 2)), (lambda *a: ("s", "t"), lambda *a: "u"),
+        lambda f, p, t: (1, 2, 3), lambda *a: (jnp.int32(1), jnp.int32(2)),
+        {"a": 1}, [jnp.sin, jnp.cos], jnp.ones(3), object(),
+    ]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(exercise_id=st.sampled_from(IDS), answer=JUNK)
+def test_checkers_never_raise_on_junk(exercise_id, answer):
+    feedback = course.check(exercise_id, answer)
+    assert isinstance(feedback, course.Feedback)
+    assert not feedback.passed
+    assert isinstance(feedback.message, str) and feedback.message
