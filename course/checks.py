@@ -106,7 +106,8 @@ def at(args) -> str:
 def compare(what: str, where: str, expected, got, rtol: float = 2e-5, atol: float = 1e-6,
             hint: Callable | None = None) -> None:
     """Raise `Wrong` unless `got` matches `expected` in structure, shape, dtype and value."""
-    e_leaves, e_tree = jax.tree_util.tree_flatten(expected)
+    e_paths, e_tree = jax.tree_util.tree_flatten_with_path(expected)
+    e_leaves = [leaf for _, leaf in e_paths]
     try:
         g_leaves, g_tree = jax.tree_util.tree_flatten(got)
     except Exception:
@@ -115,12 +116,14 @@ def compare(what: str, where: str, expected, got, rtol: float = 2e-5, atol: floa
     if g_tree != e_tree:
         raise Wrong(f"{what} at {where} has the wrong structure: expected {e_tree}, got "
                     f"{g_tree}.")
-    for e, g in zip(e_leaves, g_leaves):
+    for (path, _), e, g in zip(e_paths, e_leaves, g_leaves):
         e, g = np.asarray(e), np.asarray(g)
+        leaf = f" (leaf {jax.tree_util.keystr(path)})" if path else ""
         if e.shape != g.shape:
-            raise Wrong(f"{what} at {where} has shape {g.shape}, expected {e.shape}.")
+            raise Wrong(f"{what}{leaf} at {where} has shape {g.shape}, expected {e.shape}.")
         if np.issubdtype(e.dtype, np.floating) and not np.issubdtype(g.dtype, np.floating):
-            raise Wrong(f"{what} at {where} has dtype {g.dtype}, expected {e.dtype}.")
+            raise Wrong(f"{what}{leaf} at {where} has dtype {g.dtype}, expected {e.dtype}: "
+                        "cotangents and tangents of float values must be floats.")
         if not np.allclose(g, e, rtol=rtol, atol=atol, equal_nan=False):
             detail = f"{what} at {where}: expected {fmt(expected)}, got {fmt(got)}."
             cause = hint(e, g) if hint else None

@@ -99,6 +99,21 @@ def check_vjp_pair(answer, primal: Callable, reference: tuple, points, n_diff: i
     check_batched(mine, ref, points, hint, None, (), loss=_sum_loss)
 
 
+def check_function(answer, reference, points, hint=None) -> None:
+    """`answer` is any differentiable function (custom rule or not): values and gradients."""
+    if not_attempted(answer):
+        raise NotAttempted
+    if not callable(answer):
+        raise Wrong(f"expected a function, got {type(answer).__name__} {fmt(answer)}.")
+    for args in points:
+        args = as_float32(args)
+        where = fmt_point(args)
+        compare("the value", where, reference(*args), run(f"your function at {where}", answer,
+                                                         *args))
+        check_grads(answer, reference, args, where, hint, None, ())
+    check_batched(answer, reference, points, hint, None, ())
+
+
 def _sum_loss(f):
     def loss(*args):
         return sum(jnp.sum(leaf) for leaf in jax.tree.leaves(f(*args)))

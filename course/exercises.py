@@ -330,6 +330,72 @@ def _cube(x):
     return x ** 3
 
 
+def _where_hint(expected, got):
+    if not np.all(np.isfinite(got)):
+        return ("jnp.where differentiates both branches: at x <= 0 the unused sqrt branch has "
+                "an infinite derivative, and 0 * inf = nan. Feed that branch a safe input "
+                "(the double where), or give the function a custom_jvp.")
+    return None
+
+
+@exercise("11_safe_sqrt", "11_gotchas, '8. nan gradients through jnp.where'",
+          "a function safe_sqrt(x) equal to sqrt(x) for x > 0 and 0 otherwise, whose gradient "
+          "is finite everywhere (0 for x <= 0)",
+          """
+def safe_sqrt(x):
+  safe_x = jnp.where(x > 0, x, 1.)
+  return jnp.where(x > 0, jnp.sqrt(safe_x), 0.)
+
+answer = safe_sqrt
+""")
+def _check_safe_sqrt(answer, ref):
+    kinds.check_function(answer, ref, [(4.0,), (0.0,), (-1.0,), (0.25,)], hint=_where_hint)
+
+
+def _affine_primal(params, x):
+    return jnp.sum(params["w"] * x) + params["b"]
+
+
+@exercise("11_bwd_structure", "11_gotchas, '4. The shape of what f_bwd returns'",
+          "the pair (affine_fwd, affine_bwd) for affine(params, x) = sum(params['w'] * x) + "
+          "params['b'], with params a dict of a float32[3] 'w' and a scalar 'b', and x a "
+          "float32[3]",
+          """
+def affine_fwd(params, x):
+  return affine(params, x), (params, x)
+
+def affine_bwd(res, g):
+  params, x = res
+  return ({'w': g * x, 'b': g}, g * params['w'])
+
+answer = (affine_fwd, affine_bwd)
+""")
+def _check_bwd_structure(answer, ref):
+    points = [({"w": jnp.array([1.0, -2.0, 0.5]), "b": 0.3}, jnp.array([2.0, 1.0, -4.0])),
+              ({"w": jnp.array([0.0, 3.0, 1.0]), "b": -1.0}, jnp.array([1.0, 1.0, 1.0]))]
+    kinds.check_vjp_pair(answer, _affine_primal, ref, points, n_diff=2, out_cts=_scalar_ct)
+
+
+@exercise("11_forward_mode", "11_gotchas, '1. Forward mode on a custom_vjp function'",
+          "a @custom_jvp version of softsign(x) = x / (1 + |x|), whose derivative is "
+          "1 / (1 + |x|)**2, so that jacfwd works on it",
+          """
+@custom_jvp
+def softsign(x):
+  return x / (1 + jnp.abs(x))
+
+softsign.defjvps(lambda t, ans, x: t / (1 + jnp.abs(x)) ** 2)
+
+answer = softsign
+""")
+def _check_forward_mode(answer, ref):
+    if isinstance(answer, jax.custom_vjp):
+        raise Wrong("this is still a custom_vjp function, and jax.jacfwd(answer) fails with "
+                    "\"can't apply forward-mode autodiff (jvp) to a custom_vjp function\". "
+                    "Rewrite the rule as a JVP with @custom_jvp and defjvp/defjvps.")
+    kinds.check_jvp_function(answer, ref, [(0.0,), (2.0,), (-3.0,), (50.0,)])
+
+
 def exercises() -> list[str]:
     """The ids of all exercises, in lesson order."""
     return sorted(EXERCISES)
@@ -350,7 +416,7 @@ def solution_source(exercise_id: str) -> str:
 def solution(exercise_id: str):
     """The reference answer, in the same form a learner submits."""
     ns = namespace()
-    ns.update(newton_cbrt=_cbrt_primal, polar=_polar_primal)
+    ns.update(newton_cbrt=_cbrt_primal, polar=_polar_primal, affine=_affine_primal)
     exec(compile(_get(exercise_id).solution, f"<solution {exercise_id}>", "exec"), ns)
     return ns["answer"]
 

@@ -351,6 +351,76 @@ answer = apply_twice_jvp
     },
 }
 
+WRONG["11_safe_sqrt"] = {
+    "single where": """
+def safe_sqrt(x):
+  return jnp.where(x > 0, jnp.sqrt(x), 0.)
+answer = safe_sqrt
+""",
+    "maximum": """
+def safe_sqrt(x):
+  return jnp.sqrt(jnp.maximum(x, 0.))
+answer = safe_sqrt
+""",
+    "wrong value below zero": """
+def safe_sqrt(x):
+  safe_x = jnp.where(x > 0, x, 1.)
+  return jnp.where(x > 0, jnp.sqrt(safe_x), 1.)
+answer = safe_sqrt
+""",
+}
+
+WRONG["11_bwd_structure"] = {
+    "tuple for the dict": """
+def affine_fwd(params, x):
+  return affine(params, x), (params, x)
+def affine_bwd(res, g):
+  params, x = res
+  return ((g * x, g), g * params['w'])
+answer = (affine_fwd, affine_bwd)
+""",
+    "wrong shape for b": """
+def affine_fwd(params, x):
+  return affine(params, x), (params, x)
+def affine_bwd(res, g):
+  params, x = res
+  return ({'w': g * x, 'b': g * jnp.ones(3)}, g * params['w'])
+answer = (affine_fwd, affine_bwd)
+""",
+    "integer cotangent": """
+def affine_fwd(params, x):
+  return affine(params, x), (params, x)
+def affine_bwd(res, g):
+  params, x = res
+  return ({'w': g * x, 'b': g}, (g * params['w']).astype(jnp.int32))
+answer = (affine_fwd, affine_bwd)
+""",
+}
+
+WRONG["11_forward_mode"] = {
+    "still custom_vjp": """
+@custom_vjp
+def softsign(x):
+  return x / (1 + jnp.abs(x))
+softsign.defvjp(lambda x: (softsign(x), x), lambda x, g: (g / (1 + jnp.abs(x)) ** 2,))
+answer = softsign
+""",
+    "missing square": """
+@custom_jvp
+def softsign(x):
+  return x / (1 + jnp.abs(x))
+softsign.defjvps(lambda t, ans, x: t / (1 + jnp.abs(x)))
+answer = softsign
+""",
+    "abs dropped": """
+@custom_jvp
+def softsign(x):
+  return x / (1 + jnp.abs(x))
+softsign.defjvps(lambda t, ans, x: t / (1 + x) ** 2)
+answer = softsign
+""",
+}
+
 SCAFFOLD_RULE = """
 @custom_jvp
 def logcosh(x):

@@ -1,6 +1,8 @@
 """Exercise checkers: the reference passes, the scaffold is "not attempted", realistic wrong
 answers get their specific message, and no answer whatsoever makes a checker raise."""
 
+from pathlib import Path
+
 import jax.numpy as jnp
 import pytest
 from exercise_answers import SCAFFOLD_RULE, WRONG
@@ -8,20 +10,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import course
-from course.exercises import _cbrt_primal, _polar_primal, namespace
+from course.exercises import _affine_primal, _cbrt_primal, _polar_primal, namespace
 
 IDS = course.exercises()
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def build(source: str):
     ns = namespace()
-    ns.update(newton_cbrt=_cbrt_primal, polar=_polar_primal)
+    ns.update(newton_cbrt=_cbrt_primal, polar=_polar_primal, affine=_affine_primal)
     exec(source, ns)
     return ns["answer"]
 
 
 def test_there_is_an_exercise_for_every_lesson():
-    assert [i[:2] for i in IDS] == ["01", "02", "03", "04", "05", "06", "07", "08", "09", "10"]
+    lessons = sorted(p.stem[:2] for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.md"))
+    assert sorted({i[:2] for i in IDS}) == lessons
+    assert sum(i.startswith("11_") for i in IDS) >= 3  # the gotchas lesson has three
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
@@ -105,6 +110,22 @@ EXPECTED = {
                                                 r"rule's signature is apply_twice_jvp\(f, "
                                                 r"primals, tangents\)",
     ("10_apply_twice", "only the tangent"): r"must return a pair \(primal_out, tangent_out\)",
+    ("11_safe_sqrt", "single where"): r"the gradient at x=0: expected \(0,\), got \(nan,\)\. "
+                                      r"jnp.where differentiates both branches",
+    ("11_safe_sqrt", "maximum"): r"the gradient at x=0: expected \(0,\), got \(inf,\)",
+    ("11_safe_sqrt", "wrong value below zero"): r"the value at x=0: expected 0, got 1",
+    ("11_bwd_structure", "tuple for the dict"): r"argument 0 .* has the wrong structure: expected "
+                                                r"PyTreeDef\(\{'b': \*, 'w': \*\}\), got "
+                                                r"PyTreeDef\(\(\*, \*\)\)",
+    ("11_bwd_structure", "wrong shape for b"): r"argument 0 \(.*\) \(leaf \['b'\]\) at .* has "
+                                               r"shape \(3,\), expected \(\)",
+    ("11_bwd_structure", "integer cotangent"): r"argument 1 .* has dtype int32, expected float32",
+    ("11_forward_mode", "still custom_vjp"): r"still a custom_vjp function, and "
+                                             r"jax.jacfwd\(answer\) fails",
+    ("11_forward_mode", "missing square"): r"tangent along \(1,\) at x=2: expected 0.1111111, "
+                                           r"got 0.3333333\. It is 3 times the expected value",
+    ("11_forward_mode", "abs dropped"): r"tangent along \(1,\) at x=-3: expected 0.0625, got 0.25\."
+                                        r" It is 4 times",
 }
 
 
