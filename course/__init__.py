@@ -5,6 +5,7 @@ function needs them.
 """
 
 from .checks import Feedback as Feedback
+from .compiles import count_compiles as count_compiles
 from .debugging import scripted_pdb as scripted_pdb
 from .exercises import check as check
 from .exercises import exercises as exercises
@@ -14,6 +15,7 @@ from .graphviz import GraphvizNotFoundError as GraphvizNotFoundError
 from .jaxpr import Record as Record
 from .jaxpr import Trace as Trace
 from .jaxpr import Value as Value
+from .jaxpr import evaluate_jaxpr as evaluate_jaxpr
 from .jaxpr import trace_jaxpr as trace_jaxpr
 from .jaxpr_view import JaxprView as JaxprView
 from .jaxpr_view import show_jaxpr as show_jaxpr

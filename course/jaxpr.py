@@ -126,13 +126,20 @@ def trace_jaxpr(fn, *args, **kwargs) -> Trace:
     included, with short variable names, shapes, dtypes, values and source lines.
     """
     closed = make_jaxpr_checked(fn, *args, **kwargs)
+    return evaluate_jaxpr(closed, jax.tree_util.tree_leaves((args, kwargs)), function_name(fn))
+
+
+def evaluate_jaxpr(closed, flat_args, name: str = "f") -> Trace:
+    """Evaluate an already-made closed jaxpr at new inputs (same shapes), keeping every value.
+
+    `trace_jaxpr` without the tracing: the explorers in `widgets/` reuse one jaxpr for every
+    slider position."""
     names = _Names()
-    flat_args = jax.tree_util.tree_leaves((args, kwargs))
     interp = _Interpreter(names)
     in_values = [np.asarray(a) for a in flat_args]
     out_values = interp.run(closed.jaxpr, closed.consts, in_values, depth=0, parent=None)
     return Trace(
-        name=function_name(fn),
+        name=name,
         inputs=tuple(names.value(v, x) for v, x in zip(closed.jaxpr.invars, in_values)),
         outputs=tuple(names.value(v, x) for v, x in zip(closed.jaxpr.outvars, out_values)),
         records=interp.records,
