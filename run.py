@@ -77,6 +77,7 @@ def test(extra: list[str]) -> int:
             "--nbval-sanitize-with=tests/nbval_sanitize.cfg",
             "-n", "2", "--dist", "loadfile",
             "-p", "no:cacheprovider",
+            "-rs",  # say why anything was skipped (the browser tests, without Chromium)
             *extra,
         ],
     ]
