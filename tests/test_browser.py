@@ -84,6 +84,28 @@ def lab(tmp_path_factory):
         log.close()
 
 
+def launch(playwright):
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+              "--disable-background-networking", "--disable-component-update",
+              "--disable-sync"])
+
+
+def open_and_run_all(browser, url: str):
+    """Open a notebook, wait for its kernel, and start running every cell."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(url)
+    # The kernel is ready when the status bar's kernel button says "| Idle"; the toolbar
+    # indicator says idle before any kernel exists (a race that drops cells).
+    kernel = page.locator(".jp-StatusBar-TextItem", has_text="| Idle")
+    expect(kernel.first).to_be_visible(timeout=90_000)
+    page.evaluate(RUN % "notebook:run-all-cells")
+    return page
+
+
 def test_server_refuses_requests_without_the_token(lab):
     base, _, _ = lab
     with pytest.raises(urllib.error.HTTPError) as refused:
@@ -98,19 +120,10 @@ def test_run_lesson_and_move_a_slider(lab):
     base, token, work = lab
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"])
+        browser = launch(p)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{base}/lab/workspaces/slider/tree/{LESSON}.ipynb?token={token}")
-            # The kernel is ready when the status bar's kernel button says "| Idle"; the
-            # toolbar indicator says idle before any kernel exists (a race that drops cells).
-            kernel = page.locator(".jp-StatusBar-TextItem", has_text="| Idle")
-            expect(kernel.first).to_be_visible(timeout=90_000)
-            page.evaluate(RUN % "notebook:run-all-cells")
+            page = open_and_run_all(browser, f"{base}/lab/workspaces/slider/tree/{LESSON}.ipynb"
+                                             f"?token={token}")
 
             status = page.locator(".widget-html-content", has_text="clip to [")
             expect(status.first).to_contain_text("clip to [-0.75, 0.75]", timeout=120_000)
@@ -163,18 +176,10 @@ def test_exercise_wrong_then_right(lab):
 
     base, token, _ = lab
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                  "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"])
+        browser = launch(p)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{base}/lab/workspaces/exercise/tree/02_numerical_stability.ipynb"
-                      f"?token={token}")
-            expect(page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first).to_be_visible(
-                timeout=90_000)
-            page.evaluate(RUN % "notebook:run-all-cells")
+            page = open_and_run_all(browser, f"{base}/lab/workspaces/exercise/tree/"
+                                             f"02_numerical_stability.ipynb?token={token}")
             expect(page.locator(".jp-OutputArea-output", has_text="02_logcosh: not attempted yet")
                    .first).to_be_visible(timeout=120_000)
 
