@@ -49,20 +49,20 @@ def measure(n_eqns: int) -> float:
     return best_of(3, work)
 
 
-def import_cost() -> tuple[float, float]:
-    def timed(code: str) -> float:
-        runs = []
-        for _ in range(5):
-            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                                 check=True)
-            runs.append(float(out.stdout))
-        return sorted(runs)[len(runs) // 2]
+def import_cost(rounds: int = 11) -> tuple[float, float]:
+    """Median wall time of `import jax` and of `import jax; import course`, each in a fresh
+    interpreter, alternating the two so that drifts in machine load hit both alike."""
+    def once(code: str) -> float:
+        out = subprocess.run([sys.executable, "-c", "import time; t = time.perf_counter(); "
+                              f"{code}; print(time.perf_counter() - t)"],
+                             capture_output=True, text=True, check=True)
+        return float(out.stdout)
 
-    jax_only = timed("import time; t=time.perf_counter(); import jax; "
-                     "print(time.perf_counter()-t)")
-    with_course = timed("import time; t=time.perf_counter(); import jax; import course; "
-                        "print(time.perf_counter()-t)")
-    return jax_only, with_course
+    jax_only, with_course = [], []
+    for _ in range(rounds):
+        jax_only.append(once("import jax"))
+        with_course.append(once("import jax; import course"))
+    return sorted(jax_only)[rounds // 2], sorted(with_course)[rounds // 2]
 
 
 def main() -> None:

@@ -179,7 +179,12 @@ def make_jaxpr_checked(fn, *args, **kwargs):
 
 
 def function_name(fn) -> str:
-    return getattr(fn, "__name__", None) or type(fn).__name__
+    """`fn`'s name, as `grad(f)` when `fn` is `jax.grad(f)` (which keeps `f`'s __name__)."""
+    name = getattr(fn, "__name__", None) or type(fn).__name__
+    doc = getattr(fn, "__doc__", None) or ""
+    if doc.startswith(f"Gradient of {name} with respect to"):
+        return f"grad({name})"
+    return name
 
 
 def short_dtype(dtype: str) -> str:
