@@ -6,6 +6,7 @@ for DOT by `_dot_str`, and Graphviz escapes it again for SVG; for HTML by `html.
 
 from __future__ import annotations
 
+import base64
 import html
 
 from .graphviz import GraphvizNotFoundError, render_svg
@@ -149,12 +150,21 @@ def trace_html(trace: Trace, values: bool, title: str, text: str) -> str:
     if caption:
         parts.append(f"<div><i>{esc(caption)}</i></div>")
     try:
-        parts.append(render_svg(trace_dot(trace, values=values)))
+        parts.append(svg_img(render_svg(trace_dot(trace, values=values)),
+                             f"graph of the jaxpr of {title}"))
     except GraphvizNotFoundError as e:
         parts.append(f"<div><i>No graph: {esc(str(e))}</i></div>")
     parts.append(f"<details><summary>equations as text</summary><pre>{esc(text)}</pre>"
                  "</details></div>")
     return "".join(parts)
+
+
+def svg_img(svg: str, alt: str) -> str:
+    """The SVG as an <img> with a data URI. JupyterLab strips inline <svg> from the HTML of a
+    notebook it does not trust (any notebook just cloned), but shows images; an SVG shown as
+    an image also cannot run scripts."""
+    data = base64.b64encode(svg.encode()).decode()
+    return f'<img alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{data}"/>'
 
 
 def _verdict_html(trace: Trace) -> str:

@@ -1,5 +1,6 @@
 """The graph and HTML views: drawn by Graphviz, escaped, marked, and bounded in size."""
 
+import base64
 import re
 
 import jax
@@ -15,11 +16,17 @@ def naive_log1pexp(x):
     return jnp.log(1.0 + jnp.exp(x))
 
 
+def embedded_svg(html: str) -> str:
+    (data,) = re.findall(r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html)
+    return base64.b64decode(data).decode()
+
+
 def test_html_has_svg_with_marked_origins():
     html = course.show_jaxpr(jax.grad(naive_log1pexp), 100.0, values=True)._repr_html_()
-    assert html.count("<svg") == 1
-    assert "first nan: mul(0.0, inf) = nan" in html
-    assert "#ff8787" in html and "#ffd8a8" in html  # nan and inf fills on their nodes
+    svg = embedded_svg(html)
+    assert svg.startswith("<svg") and "<svg" not in html  # an image: shown even untrusted
+    assert "first nan: mul(0.0, inf) = nan" in svg and "first nan" in html
+    assert "#ff8787" in svg and "#ffd8a8" in svg  # nan and inf fills on their nodes
     assert html == course.show_jaxpr(jax.grad(naive_log1pexp), 100.0, values=True)._repr_html_()
 
 
@@ -39,9 +46,15 @@ def test_user_strings_are_escaped():
         return jnp.sin(x)
 
     evil.__name__ = "<script>alert(1)</script>"
-    html = course.show_jaxpr(evil, 1.0, values=True)._repr_html_()
-    assert "<script>" not in html
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    rule = jax.custom_jvp(evil)  # the name also labels the custom-rule box in the graph
+    rule.defjvps(lambda t, ans, x: jnp.cos(x) * t)
+    for fn in (evil, rule):
+        html = course.show_jaxpr(fn, 1.0, values=True)._repr_html_()
+        assert "<script>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        svg = embedded_svg(html)
+        assert "<script>" not in svg
+    assert "custom_jvp function &lt;script&gt;alert(1)&lt;/script&gt;" in svg
 
 
 def test_large_graph_draws_a_window_around_the_nan():
