@@ -4,6 +4,7 @@ version with the reference solution by value, through `jvp`, `grad`, `vmap` and 
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Sequence
 
 import jax
@@ -44,7 +45,7 @@ def check_jvp_function(answer, reference, points: Sequence[tuple], hint=None,
     rule = answer.jvp
     for args in points:
         args = as_float32(args)
-        where = f"{fmt_point(args)}"
+        where = fmt_point(args, reference)
         compare("f", where, reference(*nondiff, *args), run("f", answer, *nondiff, *args))
         for direction in basis(args):
             pair = run(f"your JVP rule at {where}", rule, *nondiff, args, direction)
@@ -84,7 +85,7 @@ def check_vjp_pair(answer, primal: Callable, reference: tuple, points, n_diff: i
     ref, _, _ = build_custom_vjp(reference, primal)
     for args in points:
         args = as_float32(args)
-        where = fmt_point(args)
+        where = fmt_point(args, primal)
         out = primal(*args)
         for ct in out_cts(out):
             _, _, cts = check_fwd_bwd_direct(fwd, bwd, primal, args, ct, n_diff, where)
@@ -107,7 +108,7 @@ def check_function(answer, reference, points, hint=None) -> None:
         raise Wrong(f"expected a function, got {type(answer).__name__} {fmt(answer)}.")
     for args in points:
         args = as_float32(args)
-        where = fmt_point(args)
+        where = fmt_point(args, reference)
         compare("the value", where, reference(*args), run(f"your function at {where}", answer,
                                                          *args))
         check_grads(answer, reference, args, where, hint, None, ())
@@ -146,5 +147,12 @@ def check_batched(answer, reference, points, hint, argnums, nondiff, loss=None) 
             expected, got, hint=hint)
 
 
-def fmt_point(args: tuple) -> str:
-    return f"({at(args)})" if len(args) > 1 else f"x={at(args)}"
+def fmt_point(args: tuple, fn=None) -> str:
+    """Where a check failed, in the function's own words: "a=8", or "(2, 0.5)"."""
+    if len(args) > 1:
+        return f"({at(args)})"
+    try:
+        names = [n for n in inspect.signature(getattr(fn, "fun", fn)).parameters]
+    except (TypeError, ValueError):
+        names = []
+    return f"{names[-1] if names else 'x'}={at(args)}"

@@ -88,7 +88,7 @@ EXPECTED = {
                                                r"residuals\); at x=0 it returned 0",
     ("06_implicit_cbrt", "at a instead of x*"): r"expected 0.08333334, got 0.005208333\. "
                                                 r"Differentiate the equation",
-    ("06_implicit_cbrt", "forgot the cotangent"): r"output cotangent -2.5\) at x=8: expected "
+    ("06_implicit_cbrt", "forgot the cotangent"): r"output cotangent -2.5\) at a=8: expected "
                                                   r"-0.2083333, got 0.08333334",
     ("06_implicit_cbrt", "not a tuple"): r"got a single ArrayImpl \(0.08333334\), expected a "
                                          r"tuple of 1\. Write `return \(g_x,\)`",
