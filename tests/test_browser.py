@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from exercise_answers import WRONG
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -143,18 +144,7 @@ def test_run_lesson_and_move_a_slider(lab):
             browser.close()
 
 
-WRONG_RULE = '''@custom_jvp
-def logcosh(x):
-  return jnp.log(jnp.cosh(x))
-
-@logcosh.defjvp
-def logcosh_jvp(primals, tangents):
-  x, = primals
-  x_dot, = tangents
-  return logcosh(x), jnp.sinh(x) / jnp.cosh(x) * x_dot
-
-answer = logcosh'''
-
+WRONG_RULE = WRONG["02_logcosh"]["unstable form"].strip()  # sinh/cosh: nan at x=100
 RIGHT_RULE = WRONG_RULE.replace("jnp.sinh(x) / jnp.cosh(x)", "jnp.tanh(x)")
 
 EDIT_SCAFFOLD = """([marker, source]) => {
