@@ -32,13 +32,6 @@ class Exercise:
     checker: Callable  # checker(answer, reference) raises Wrong / NotAttempted, or returns
 
 
-def namespace() -> dict:
-    """What exercise code (solutions, scaffolds) can use without importing."""
-    return {"jax": jax, "jnp": jnp, "np": np, "custom_jvp": jax.custom_jvp,
-            "custom_vjp": jax.custom_vjp, "partial": functools.partial, "lax": jax.lax,
-            "Point": Point}
-
-
 def _logcosh_hint(expected, got):
     if not np.all(np.isfinite(got)):
         return ("nan or inf at large |x|: cosh(x) overflows in float32 past |x| ~ 89, so "
@@ -432,9 +425,7 @@ def solution(exercise_id: str):
 
 
 def _solution(exercise_id: str, **overrides):
-    ns = namespace()
-    ns.update(newton_cbrt=_cbrt_primal, polar=_polar_primal, affine=_affine_primal)
-    ns.update(overrides)
+    ns = {**namespace(), **overrides}
     exec(compile(_get(exercise_id).solution, f"<solution {exercise_id}>", "exec"), ns)
     return ns["answer"]
 
@@ -457,3 +448,12 @@ def check(exercise_id: str, answer) -> Feedback:
                         f"{type(e).__name__}: {first_line(e)}. Expected {ex.answer}.{see}")
     return Feedback(ex.id, True, "Correct: values, tangents and gradients match the reference "
                     "under jvp, grad, jit and vmap, including the edge inputs.")
+
+
+def namespace() -> dict:
+    """What exercise code (solutions, scaffolds, test answers) sees without importing: the
+    JAX names the lessons use, and the primal functions the scaffolds define."""
+    return {"jax": jax, "jnp": jnp, "np": np, "custom_jvp": jax.custom_jvp,
+            "custom_vjp": jax.custom_vjp, "partial": functools.partial, "lax": jax.lax,
+            "Point": Point, "newton_cbrt": _cbrt_primal, "polar": _polar_primal,
+            "affine": _affine_primal}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .jaxpr import Record, Trace, Value, trace_jaxpr
+from .jaxpr import Record, Trace, Value, format_array, function_name, trace_jaxpr
 
 MAX_TEXT_RECORDS = 120  # past this, the text view shows the start, the end and the nan origins
 CONTEXT = 4  # equations kept on each side of an inf/nan origin when summarizing
@@ -15,8 +15,6 @@ def show_jaxpr(fn, *args, values: bool = False, **kwargs) -> JaxprView:
 
 
 def _call_text(fn, args) -> str:
-    from .jaxpr import format_array, function_name
-
     shown = ", ".join(format_array(a) if not isinstance(a, (tuple, list, dict)) else "..."
                       for a in args)
     return f"{function_name(fn)}({shown})"

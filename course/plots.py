@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 
 import jax
@@ -68,6 +69,7 @@ def plot_grad(
     return fig
 
 
+@functools.cache
 def _figure_class():
     """A matplotlib Figure that displays itself in Jupyter without pyplot (no global state)."""
     from matplotlib.figure import Figure

@@ -1,15 +1,5 @@
 """Realistic wrong answers for every exercise, written as a learner would write them."""
 
-JVP_HEAD = """
-@custom_jvp
-def {name}({args}):
-  return {body}
-
-@{name}.defjvp
-def {name}_jvp(primals, tangents):
-  {args}, = primals if len(primals) == 1 else (primals,)
-"""
-
 WRONG = {
     "01_product_rule": {
         "missing term": """

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import course
-from course.exercises import _affine_primal, _cbrt_primal, _polar_primal, namespace
+from course.exercises import namespace
 
 IDS = course.exercises()
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,7 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def build(source: str):
     ns = namespace()
-    ns.update(newton_cbrt=_cbrt_primal, polar=_polar_primal, affine=_affine_primal)
     exec(source, ns)
     return ns["answer"]
 
