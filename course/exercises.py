@@ -203,7 +203,7 @@ def _check_nan_guard(answer, ref):
                          out_cts=cts, hint=_nan_guard_hint)
 
 
-@exercise("06_implicit_cbrt", "06_implicit_differentiation, 'The math: differentiate the "
+@exercise("10_implicit_cbrt", "10_implicit_differentiation, 'The math: differentiate the "
           "equation, not the loop'",
           "the pair (cbrt_fwd, cbrt_bwd) for newton_cbrt(a), a while_loop solving x**3 = a; "
           "the backward pass uses the solution x*, not the loop",
@@ -228,7 +228,7 @@ def _check_implicit_cbrt(answer, ref):
                          n_diff=1, out_cts=_scalar_ct, hint=hint)
 
 
-@exercise("07_defjvps_none", "07_custom_jvp_in_depth, 'Several arguments'",
+@exercise("06_defjvps_none", "06_custom_jvp_in_depth, 'Several arguments'",
           "a @custom_jvp function f(x, y) = x**2 * sin(y) whose rules, given with defjvps, "
           "treat y as a constant (None for its rule)",
           """
@@ -251,7 +251,7 @@ def _check_defjvps_none(answer, ref):
     kinds.check_jvp_function(answer, ref, [(2.0, 0.5), (-1.0, 2.0), (0.0, 1.0)], hint=hint)
 
 
-@exercise("08_hypot_vjp", "08_custom_vjp_in_depth, 'Several arguments'",
+@exercise("07_hypot_vjp", "07_custom_vjp_in_depth, 'Several arguments'",
           "the pair (hypot_fwd, hypot_bwd) for hypot(x, y) = sqrt(x**2 + y**2)",
           """
 def hypot_fwd(x, y):
@@ -279,7 +279,7 @@ def _learners_point(answer):
     return Point
 
 
-@exercise("09_polar_vjp", "09_pytrees, 'With custom_vjp'",
+@exercise("08_polar_vjp", "08_pytrees, 'With custom_vjp'",
           "the pair (polar_fwd, polar_bwd) for polar(pt) = {'r': |pt|, 'theta': "
           "atan2(pt.y, pt.x)}, where pt is a Point(x, y)",
           """
@@ -297,7 +297,7 @@ answer = (polar_fwd, polar_bwd)
 """)
 def _check_polar(answer, ref):
     point_class = _learners_point(answer)
-    ref = _solution("09_polar_vjp", Point=point_class)
+    ref = _solution("08_polar_vjp", Point=point_class)
 
     def cts(out):
         return [{"r": jnp.float32(1.0), "theta": jnp.float32(0.0)},
@@ -308,7 +308,7 @@ def _check_polar(answer, ref):
     kinds.check_vjp_pair(answer, _polar_primal, ref, points, n_diff=1, out_cts=cts)
 
 
-@exercise("10_apply_twice", "10_nondiff_argnums, 'With custom_jvp'",
+@exercise("09_apply_twice", "09_nondiff_argnums, 'With custom_jvp'",
           "the JVP rule apply_twice_jvp(f, primals, tangents) for apply_twice(f, x) = f(f(x)), "
           "declared with nondiff_argnums=(0,)",
           """

@@ -204,7 +204,7 @@ def nan_guard_bwd(res, g):
 answer = (nan_guard_fwd, nan_guard_bwd)
 """,
     },
-    "06_implicit_cbrt": {
+    "10_implicit_cbrt": {
         "at a instead of x*": """
 def cbrt_fwd(a):
   x_star = newton_cbrt(a)
@@ -230,7 +230,7 @@ def cbrt_bwd(x_star, g):
 answer = (cbrt_fwd, cbrt_bwd)
 """,
     },
-    "07_defjvps_none": {
+    "06_defjvps_none": {
         "rule for y too": """
 @custom_jvp
 def f(x, y):
@@ -253,7 +253,7 @@ def f(x, y):
 answer = f
 """,
     },
-    "08_hypot_vjp": {
+    "07_hypot_vjp": {
         "swapped": """
 def hypot_fwd(x, y):
   r = jnp.sqrt(x ** 2 + y ** 2)
@@ -282,7 +282,7 @@ def hypot_bwd(res, g):
 answer = (hypot_fwd, hypot_bwd)
 """,
     },
-    "09_polar_vjp": {
+    "08_polar_vjp": {
         "plain tuple": """
 def polar_fwd(pt):
   return polar(pt), pt
@@ -312,7 +312,7 @@ def polar_bwd(pt, g):
 answer = (polar_fwd, polar_bwd)
 """,
     },
-    "10_apply_twice": {
+    "09_apply_twice": {
         "chain rule half done": """
 def apply_twice_jvp(f, primals, tangents):
   x, = primals

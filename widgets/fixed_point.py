@@ -1,4 +1,4 @@
-"""Lesson 6: newton_sqrt's iterates converging for a chosen a, and the implicit-rule gradient
+"""Lesson 10: newton_sqrt's iterates converging for a chosen a, and the implicit-rule gradient
 against jnp.sqrt's."""
 
 from __future__ import annotations
