@@ -20,3 +20,4 @@ from .jaxpr import trace_jaxpr as trace_jaxpr
 from .jaxpr_view import JaxprView as JaxprView
 from .jaxpr_view import show_jaxpr as show_jaxpr
 from .plots import plot_grad as plot_grad
+from .tracebacks import short_tracebacks as short_tracebacks

@@ -1,0 +1,112 @@
+"""Short error displays in Jupyter: the exception, its message and the learner's own lines.
+
+A JAX error raised in a notebook cell prints 100 to 130 lines: ipykernel and asyncio frames,
+JAX's chained `JaxStackTraceBeforeTransformation`, then the real message at the very end.
+`short_tracebacks()` makes IPython show only what a learner acts on:
+
+    Cell In[3], line 4                      <- the learner's frames (notebook cells) only
+    ----> 4 jax.grad(foo)(3.)
+    JAX traced the failing operation here:  <- where JAX recorded the op, if it says so
+    Cell In[2], line 4, in foo
+    ----> 4   y = x ** 2
+    TypeError: Custom VJP bwd rule must produce ...
+    (Short traceback: run %tb in a new cell for the full one.)
+
+The exception itself is untouched: its type and message are what IPython reports (and what
+nbval compares), and `%tb` prints the complete traceback, because `sys.last_*` are set as
+IPython sets them.
+"""
+
+from __future__ import annotations
+
+import linecache
+import sys
+import traceback
+
+MAX_MESSAGE_LINES = 12
+MAX_CELL_FRAMES = 4  # the outermost and the innermost frames are the ones a learner reads
+HINT = "(Short traceback: run %tb in a new cell for the full one.)"
+RED, RESET = "\x1b[0;31m", "\x1b[0m"
+
+
+def is_jax_trace_marker(error: BaseException) -> bool:
+    """Whether `error` is the exception JAX chains in front of an error raised while
+    transforming a traced function: its traceback is where the failing operation was traced.
+    (Its class is internal to JAX, so it is recognised by name; moved to compat later.)"""
+    return type(error).__name__ == "JaxStackTraceBeforeTransformation"
+
+
+def short_tracebacks(enable: bool = True) -> None:
+    """As IPython's `%xmode Minimal`, but keeping the learner's own frames: from now on an
+    exception raised by a cell shows the cell lines it passed through, where JAX traced the
+    failing operation, and the message. `short_tracebacks(False)` restores IPython's display.
+    Outside IPython this does nothing."""
+    shell = _ipython()
+    if shell is None:
+        return
+    if enable:
+        shell.set_custom_exc((Exception,), _handler)
+    else:
+        shell.set_custom_exc((), None)
+
+
+def _ipython():
+    try:
+        from IPython import get_ipython  # noqa: PLC0415 - optional: only inside IPython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def _handler(shell, etype, value, tb, tb_offset=None):
+    sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb  # for %tb
+    if issubclass(etype, SyntaxError):  # IPython's own display is already short
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+        return None
+    stb = format_short(value, tb, _cell_namer(shell)).split("\n")
+    shell._showtraceback(etype, value, stb)  # the hook IPython documents for subclasses
+    return None
+
+
+def _cell_namer(shell):
+    compiler = getattr(shell, "compile", None)
+
+    def name(filename: str) -> str | None:
+        label = compiler.format_code_name(filename) if compiler is not None else None
+        return " ".join(label) if label else None
+
+    return name
+
+
+def format_short(error: BaseException, tb, cell_name) -> str:
+    """The short display of `error` raised with traceback `tb`. `cell_name(filename)` names a
+    notebook cell ("Cell In[3]") and returns None for every other file."""
+    lines = _frames(tb, cell_name)
+    cause = error.__cause__
+    if cause is not None and is_jax_trace_marker(cause):
+        traced = _frames(cause.__traceback__, cell_name)[-2:]  # the innermost cell frame
+        if traced and traced != lines[-2:]:
+            lines += ["JAX traced the failing operation here:", *traced]
+    message = f"{type(error).__name__}: {error}".rstrip().split("\n")
+    if len(message) > MAX_MESSAGE_LINES:
+        hidden = len(message) - MAX_MESSAGE_LINES
+        message = message[:MAX_MESSAGE_LINES] + [f"... ({hidden} more lines of the message)"]
+    message[0] = RED + message[0] + RESET
+    return "\n".join([*lines, *message, HINT])
+
+
+def _frames(tb, cell_name) -> list[str]:
+    """Two lines per notebook-cell frame of `tb`: where, and the line that ran."""
+    cells = []
+    for frame, lineno in traceback.walk_tb(tb):
+        name = cell_name(frame.f_code.co_filename)
+        if name is None:
+            continue
+        function = frame.f_code.co_name
+        where = f"{name}, line {lineno}" + ("" if function == "<module>" else f", in {function}")
+        code = linecache.getline(frame.f_code.co_filename, lineno).rstrip()
+        cells.append((where, f"----> {lineno} {code.strip()}"))
+    if len(cells) > MAX_CELL_FRAMES:
+        skipped = len(cells) - MAX_CELL_FRAMES
+        cells = cells[:1] + [(f"... {skipped} more cell frames ...", None)] + cells[-3:]
+    return [line for pair in cells for line in pair if line is not None]
