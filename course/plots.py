@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import numpy as np
 
 NONFINITE_COLOR = "#e03131"
+BUILTIN_CURVES = ("autodiff", "finite differences", "reference")
 
 
 def central_differences(fn: Callable, xs: np.ndarray) -> np.ndarray:
@@ -36,8 +37,9 @@ def plot_grad(
     """As `jax.vmap(jax.grad(fn))(xs)`, plotted: `fn` on top, its derivatives below.
 
     The derivative panel shows plain autodiff of `fn`, the autodiff of each function in
-    `rules` (e.g. a `custom_jvp` version of `fn`), central finite differences as an independent
-    check, and `reference`, an analytic derivative, if given. Wherever a derivative is inf or
+    `rules` (e.g. a `custom_jvp` version of `fn`; a dict names the curves, a list names them
+    after the functions), central finite differences as an independent check, and
+    `reference`, an analytic derivative, if given. Wherever a derivative is inf or
     nan, red marks along the bottom of the panel say so: nothing is silently dropped.
     """
     fn, xs, rules = _check_inputs(fn, xs, rules, reference)
@@ -119,10 +121,7 @@ def _check_inputs(fn, xs, rules, reference):
     if xs.ndim != 1 or xs.size < 2:
         raise ValueError(f"plot_grad expects xs as a 1-D array of at least 2 points, got shape "
                          f"{xs.shape}. Try jnp.linspace(-5., 5., 200).")
-    if rules is None:
-        rules = {}
-    elif not isinstance(rules, Mapping):
-        rules = {getattr(r, "__name__", f"rule {i}"): r for i, r in enumerate(rules)}
+    rules = _named_rules(rules)
     for name, rule in rules.items():
         if not callable(rule):
             raise TypeError(f"plot_grad: rules[{name!r}] should be a function, got "
@@ -134,4 +133,28 @@ def _check_inputs(fn, xs, rules, reference):
     if getattr(out, "shape", None) != ():
         raise ValueError(f"plot_grad expects fn to map a scalar to a scalar, but fn(x) has "
                          f"shape {getattr(out, 'shape', out)}.")
-    return fn, xs, dict(rules)
+    return fn, xs, rules
+
+
+def _named_rules(rules) -> dict[str, Callable]:
+    """One curve per rule: a list names each by its function's name, made unique ("rule 2" for
+    the second lambda, "f (rule 2)" for a second `f`), so that no curve is silently dropped."""
+    if rules is None:
+        return {}
+    if isinstance(rules, Mapping):
+        taken = [name for name in rules if name in BUILTIN_CURVES]
+        if taken:
+            raise ValueError(f"plot_grad: the name {taken[0]!r} in rules is taken by plot_grad's "
+                             f"own curve; pick another, e.g. rules={{'my rule': ...}}.")
+        return dict(rules)
+    if callable(rules):  # a single rule, passed without a list
+        rules = [rules]
+    named = {}
+    for i, rule in enumerate(rules, start=1):
+        name = getattr(rule, "__name__", "<lambda>")
+        if name == "<lambda>" or not isinstance(name, str):
+            name = f"rule {i}"
+        elif name in named or name in BUILTIN_CURVES:
+            name = f"{name} (rule {i})"
+        named[name] = rule
+    return named

@@ -46,6 +46,31 @@ def test_returns_figure_without_pyplot():
     assert fig._repr_png_().startswith(b"\x89PNG")
 
 
+def test_a_list_of_lambdas_keeps_every_curve():
+    xs = jnp.linspace(-1.0, 1.0, 9)
+    fig = course.plot_grad(jnp.sin, xs, rules=[lambda x: 2 * x, lambda x: 3 * x])
+    assert list(fig.curves) == ["autodiff", "rule 1", "rule 2", "finite differences"]
+    np.testing.assert_allclose(fig.curves["rule 1"], 2.0)
+    np.testing.assert_allclose(fig.curves["rule 2"], 3.0)
+    labels = [line.get_label() for line in fig.axes[1].lines]
+    assert labels == ["autodiff", "rule 1", "rule 2", "finite differences"]
+
+
+def test_a_list_names_curves_after_the_functions_and_keeps_repeats():
+    def reference(x):  # the name of one of plot_grad's own curves
+        return 5 * x
+
+    xs = jnp.linspace(-1.0, 1.0, 9)
+    fig = course.plot_grad(jnp.sin, xs, rules=[stable_log1pexp, stable_log1pexp, reference],
+                           finite_differences=False, reference=jnp.cos)
+    assert list(fig.curves) == ["autodiff", "stable_log1pexp", "stable_log1pexp (rule 2)",
+                                "reference (rule 3)", "reference"]
+    np.testing.assert_allclose(fig.curves["reference (rule 3)"], 5.0)
+    np.testing.assert_allclose(fig.curves["reference"], np.cos(xs), rtol=1e-6)
+    single = course.plot_grad(jnp.sin, xs, rules=stable_log1pexp)
+    assert "stable_log1pexp" in single.curves
+
+
 def test_bad_inputs():
     with pytest.raises(TypeError, match="expects a function of one scalar, got int"):
         course.plot_grad(3, jnp.linspace(0.0, 1.0, 5))
@@ -55,6 +80,8 @@ def test_bad_inputs():
         course.plot_grad(lambda x: jnp.stack([x, x]), jnp.linspace(0.0, 1.0, 5))
     with pytest.raises(TypeError, match=r"rules\['r'\] should be a function, got str"):
         course.plot_grad(jnp.sin, jnp.linspace(0.0, 1.0, 5), rules={"r": "nope"})
+    with pytest.raises(ValueError, match=r"the name 'autodiff' in rules is taken by plot_grad's"):
+        course.plot_grad(jnp.sin, jnp.linspace(0.0, 1.0, 5), rules={"autodiff": jnp.sin})
 
 
 def test_import_course_loads_neither_matplotlib_nor_graphviz():
