@@ -5,8 +5,13 @@ tracked file over 1 MB is dead weight in every clone (a committed 17.6 MB uv whe
 95% of the packed repository).
 """
 
+import ast
+import importlib.metadata
+import re
 import shutil
 import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -60,3 +65,51 @@ def test_the_size_rule_catches_a_large_file():
 def test_nothing_tracked_that_gitignore_excludes():
     ignored = git("ls-files", "--cached", "--ignored", "--exclude-standard").split()
     assert not ignored, f"tracked but matched by .gitignore (build outputs?): {ignored}"
+
+
+def imported_top_level_modules(paths: list[Path]) -> dict[str, str]:
+    """Each absolute import's top-level module, with one file that imports it."""
+    found = {}
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                found.setdefault(name.split(".")[0], str(path.relative_to(ROOT)))
+    return found
+
+
+def declared_distributions() -> set[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    specs = list(project["project"]["dependencies"])
+    for group in project.get("dependency-groups", {}).values():
+        specs += [spec for spec in group if isinstance(spec, str)]
+    return {normalize(re.match(r"[A-Za-z0-9._-]+", spec).group()) for spec in specs}
+
+
+def normalize(distribution: str) -> str:
+    return re.sub(r"[-_.]+", "-", distribution).lower()
+
+
+def test_every_directly_imported_package_is_declared():
+    dirs = ["course", "widgets", "tools", "tests", "benchmarks"]
+    paths = [ROOT / "run.py"] + [p for d in dirs for p in sorted((ROOT / d).rglob("*.py"))]
+    local = {"course", "widgets"} | {p.stem for p in paths}
+    distributions = importlib.metadata.packages_distributions()
+    declared = declared_distributions()
+    undeclared = []
+    for module, where in sorted(imported_top_level_modules(paths).items()):
+        if module in sys.stdlib_module_names or module in local:
+            continue
+        owners = {normalize(d) for d in distributions.get(module, [])}
+        if not owners & declared:
+            undeclared.append(f"{module} (imported in {where}; installed by "
+                              f"{sorted(owners) or 'nothing'})")
+    assert "PIL" in imported_top_level_modules(paths)  # the scan really reads the code
+    assert not undeclared, (f"imported but not declared in pyproject.toml: {undeclared}. Add "
+                            "each distribution to [project] dependencies (or the test group), "
+                            "then `uv lock`.")

@@ -1,0 +1,287 @@
+"""run.py on a bare machine: one line of advice instead of a traceback, and the right uv.
+
+Also `run.py refresh` and tools/refresh.py, which it calls.
+"""
+
+import ast
+import glob
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_PY = ROOT / "run.py"
+POSIX_ONLY = pytest.mark.skipif(os.name == "nt", reason="fake uv executables are shell scripts")
+
+
+def load(name: str, path: Path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+run = load("course_run", RUN_PY)
+refresh_tool = load("course_refresh", ROOT / "tools" / "refresh.py")
+PINNED = run.pinned_uv_version()
+
+
+def one_line(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one line, got:\n{text}"
+    assert "Traceback" not in text
+    return lines[0]
+
+
+# --- Python older than 3.11 ----------------------------------------------------------------
+
+
+def test_run_py_uses_only_syntax_old_pythons_can_parse():
+    source = RUN_PY.read_text()
+    assert source.isascii(), "Python 2 reads a source file without a coding line as ASCII"
+    tree = ast.parse(source, feature_version=(3, 4))  # rejects f-strings, :=, var annotations
+    assert "from __future__ import print_function" in source  # print(..., file=) in Python 2
+    problems = []
+    for node in ast.walk(tree):
+        where = f"line {getattr(node, 'lineno', '?')}"
+        if isinstance(node, (ast.FunctionDef, ast.Lambda)):
+            args = node.args
+            if args.kwonlyargs or args.posonlyargs:
+                problems.append(f"{where}: keyword-only or positional-only arguments")
+            annotated = [a for a in args.args + [args.vararg, args.kwarg] if a and a.annotation]
+            if annotated or getattr(node, "returns", None):
+                problems.append(f"{where}: annotations")
+        elif isinstance(node, ast.Raise) and node.cause is not None:
+            problems.append(f"{where}: raise ... from")
+        elif isinstance(node, (ast.YieldFrom, ast.Nonlocal, ast.AsyncFunctionDef)):
+            problems.append(f"{where}: {type(node).__name__}")
+        elif isinstance(node, (ast.List, ast.Tuple, ast.Set)) and any(
+                isinstance(e, ast.Starred) for e in node.elts):
+            problems.append(f"{where}: * unpacking in a display")
+        elif isinstance(node, ast.Dict) and None in node.keys:
+            problems.append(f"{where}: ** unpacking in a dict display")
+    top_imports = {alias.name for node in tree.body if isinstance(node, ast.Import)
+                   for alias in node.names}
+    assert top_imports <= {"os", "re", "shutil", "subprocess", "sys"}, (
+        f"module-level imports that Python 2.7 lacks: {top_imports}; import them where used")
+    assert not problems, problems
+
+
+def old_pythons() -> list[str]:
+    """Interpreters older than 3.11 on this machine (pyenv builds, python2.7 ... python3.10)."""
+    pyenv = os.environ.get("PYENV_ROOT", os.path.expanduser("~/.pyenv"))
+    candidates = sorted(glob.glob(os.path.join(pyenv, "versions", "*", "bin", "python")))
+    candidates += [shutil.which(f"python{v}") for v in
+                   ["2.7", "3.6", "3.7", "3.8", "3.9", "3.10"]]
+    found = {}
+    for exe in filter(None, candidates):
+        try:
+            out = subprocess.run([exe, "-c", "import sys; print(sys.version_info[0] * 100 + "
+                                  "sys.version_info[1])"], capture_output=True, text=True,
+                                 timeout=30)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if out.returncode == 0 and out.stdout.strip().isdigit():
+            version = int(out.stdout)
+            if version < 311:
+                found.setdefault(version, exe)
+    return [found[v] for v in sorted(found)]
+
+
+@pytest.mark.parametrize("python", old_pythons() or [pytest.param(None, marks=pytest.mark.skip(
+    reason="no Python older than 3.11 on this machine to run run.py with"))])
+def test_an_old_python_gets_one_line_of_advice(python):
+    result = subprocess.run([python, str(RUN_PY), "lab"], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 1
+    assert result.stdout == ""
+    line = one_line(result.stderr)
+    assert line.startswith("run.py: the course needs Python 3.11 or newer, and ")
+    assert "then run `python3.11 run.py ...`" in line
+
+
+def test_python_too_old_says_which_python_and_what_to_do():
+    message = run.python_too_old((3, 10, 13, "final", 0), "/usr/bin/python3")
+    assert message.startswith("the course needs Python 3.11 or newer, and /usr/bin/python3 is "
+                              "Python 3.10: install Python 3.11 or newer")
+    assert run.python_too_old((3, 11, 0, "final", 0), "x") is None
+    assert run.python_too_old((4, 0, 0, "final", 0), "x") is None
+
+
+# --- uv -----------------------------------------------------------------------------------
+
+
+def fake_uv(directory: Path, version: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    exe = directory / "uv"
+    exe.write_text(f"#!/bin/sh\necho 'uv {version} (fake)'\n")
+    exe.chmod(0o755)
+    return exe
+
+
+def test_the_uv_pin_is_one_exact_version():
+    spec = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["uv"]["required-version"]
+    assert spec == f"=={PINNED}"
+    assert PINNED.count(".") == 2 and PINNED.replace(".", "").isdigit()
+
+
+@POSIX_ONLY
+def test_a_uv_of_the_pinned_version_on_path_is_used(tmp_path, monkeypatch, capsys):
+    on_path = fake_uv(tmp_path / "bin", PINNED)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.setattr(run, "TOOLS", str(tmp_path / ".tools"))
+    assert run.find_uv(PINNED) == str(on_path)
+    assert capsys.readouterr().out == ""
+
+
+@POSIX_ONLY
+def test_another_uv_on_path_gives_way_to_the_pinned_one_in_tools(tmp_path, monkeypatch, capsys):
+    fake_uv(tmp_path / "bin", "0.4.1")
+    pinned = fake_uv(tmp_path / ".tools" / "bin", PINNED)
+    monkeypatch.setenv("PATH", str(tmp_path / "bin"))
+    monkeypatch.setattr(run, "TOOLS", str(tmp_path / ".tools"))
+    assert run.find_uv(PINNED) == str(pinned)
+    line = one_line(capsys.readouterr().out)
+    assert f"version 0.4.1) is not the pinned uv {PINNED}; using one in .tools/" in line
+
+
+def test_without_ensurepip_one_line_says_which_package_to_install(tmp_path, monkeypatch, capsys):
+    """Debian's python3 without python3-venv: the venv module cannot install pip."""
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no uv anywhere
+    monkeypatch.setattr(run, "TOOLS", str(tmp_path / ".tools"))
+    monkeypatch.setitem(sys.modules, "ensurepip", None)  # as if it were not installed
+    assert run.main(["lab"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    line = one_line(captured.err)
+    assert line.startswith("run.py: this Python (")
+    assert f"sudo apt-get install python3.{sys.version_info[1]}-venv" in line
+    assert f"or put uv {PINNED} on PATH yourself" in line
+    assert not (tmp_path / ".tools").exists()
+
+
+def test_when_uv_cannot_be_installed_one_line_says_so(tmp_path):
+    """A real run on a copy of the project: no uv anywhere and a package index that refuses."""
+    for name in ("run.py", "pyproject.toml"):
+        shutil.copy(ROOT / name, tmp_path / name)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "UV_"))}
+    env.update(PATH=os.pathsep.join(["/usr/bin", "/bin"]), PIP_CONFIG_FILE=os.devnull,
+               PIP_INDEX_URL="http://127.0.0.1:9/simple", PIP_RETRIES="0", PIP_TIMEOUT="5",
+               PIP_NO_INPUT="1")
+    result = subprocess.run([sys.executable, "run.py", "test"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert one_line(result.stdout) == f"Installing uv {PINNED} into {tmp_path / '.tools'} ..."
+    line = one_line(result.stderr)
+    assert line.startswith(f"run.py: could not install uv {PINNED} from the package index "
+                           "(pip: ERROR: ")
+    assert "check the network or proxy" in line
+    assert not (tmp_path / ".venv").exists()
+
+
+def test_a_failed_sync_is_one_line_after_uv_s_own_message(monkeypatch, capsys):
+    monkeypatch.setattr(run, "find_uv", lambda version: "/opt/uv")
+    monkeypatch.setattr(run.subprocess, "call", lambda cmd, cwd: 2)
+    assert run.main(["test"]) == 2
+    line = one_line(capsys.readouterr().err)
+    assert line.startswith("run.py: installing the course's packages failed (uv's message is "
+                           "above).")
+
+
+# --- the commands -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """Run run.py's commands with the environment set up and every subprocess recorded."""
+    recorded = []
+    monkeypatch.setattr(run, "sync", lambda: ["UV", "run"])
+    monkeypatch.setattr(run.subprocess, "call",
+                        lambda cmd, cwd: recorded.append(cmd[2:]) or 0)
+    return recorded
+
+
+def test_test_runs_ruff_then_plain_pytest_with_extra_arguments(calls):
+    assert run.main(["test", "tests/test_plots.py", "-x"]) == 0
+    assert calls == [["ruff", "check", "."], ["pytest", "tests/test_plots.py", "-x"]]
+
+
+def test_refresh_passes_lesson_numbers_to_tools_refresh(calls):
+    assert run.main(["refresh", "02", "05"]) == 0
+    assert calls == [["python", os.path.join("tools", "refresh.py"), "02", "05"]]
+
+
+def test_unknown_command_prints_usage(capsys):
+    assert run.main(["serve"]) == 2
+    assert "python3 run.py refresh [NN]" in capsys.readouterr().out
+
+
+def test_pytest_options_live_in_pyproject():
+    """So a plain `uv run pytest` behaves as `python3 run.py test`."""
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
+    ini = options["ini_options"]
+    assert ini["testpaths"] == ["tests", "notebooks"]
+    sanitize = [a for a in ini["addopts"] if a.startswith("--nbval-sanitize-with=")]
+    assert len(sanitize) == 1 and (ROOT / sanitize[0].split("=", 1)[1]).is_file()
+    assert {"--nbval", "--nbval-current-env", "--nbval-cell-timeout=180", "-rs"} <= set(
+        ini["addopts"])
+    assert " ".join(ini["addopts"]).count("-n 2 --dist loadfile") == 1
+
+
+# --- tools/refresh.py -----------------------------------------------------------------------
+
+
+def test_refresh_finds_lessons_by_number_or_path():
+    lesson = refresh_tool.lessons(["2"])
+    assert [p.name for p in lesson] == [p.name for p in ROOT.glob("notebooks/02_*.md")]
+    assert len(lesson) == 1
+    assert refresh_tool.lessons(["02"]) == lesson
+    by_path = refresh_tool.lessons([str(lesson[0].with_suffix(".ipynb"))])
+    assert [p.resolve() for p in by_path] == [p.resolve() for p in lesson]
+    assert len(refresh_tool.lessons([])) == len(list(ROOT.glob("notebooks/[0-9][0-9]_*.md")))
+    with pytest.raises(SystemExit, match=r"there is no lesson 99; the lessons are 01, 02, "):
+        refresh_tool.lessons(["99"])
+    with pytest.raises(SystemExit, match=r"nope\.md does not exist; give a lesson number"):
+        refresh_tool.lessons(["notebooks/nope.md"])
+
+
+MYST = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3 (ipykernel)
+  language: python
+  name: python3
+---
+
+# A lesson
+
+```{code-cell} ipython3
+print(6 * 7)
+```
+"""
+
+
+def test_refresh_stores_outputs_and_refuses_a_lesson_whose_cell_fails(tmp_path, capsys):
+    good = tmp_path / "01_good.md"
+    good.write_text(MYST)
+    bad = tmp_path / "02_bad.md"
+    bad.write_text(MYST.replace("print(6 * 7)", "1 / 0"))
+    assert refresh_tool.main([str(good), str(bad)]) == 1
+    outputs = [o for c in refresh_tool.jupytext.read(tmp_path / "01_good.ipynb").cells
+               for o in c.get("outputs", [])]
+    assert [o.get("text") for o in outputs] == ["42\n"]
+    assert not (tmp_path / "02_bad.ipynb").exists()
+    assert bad.read_text() == MYST.replace("print(6 * 7)", "1 / 0")
+    err = capsys.readouterr().err
+    assert ("02_bad.md NOT refreshed (its files are unchanged): a cell raised ZeroDivisionError "
+            "and is not tagged raises-exception.") in err
+    assert err.rstrip().endswith("refresh: failed: 02_bad.md")
