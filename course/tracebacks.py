@@ -81,12 +81,13 @@ def _cell_namer(shell):
 def format_short(error: BaseException, tb, cell_name) -> str:
     """The short display of `error` raised with traceback `tb`. `cell_name(filename)` names a
     notebook cell ("Cell In[3]") and returns None for every other file."""
-    lines = _frames(tb, cell_name)
+    frames = _cell_frames(tb, cell_name)
+    lines = _show(frames)
     cause = error.__cause__
     if cause is not None and is_jax_trace_marker(cause):
-        traced = _frames(cause.__traceback__, cell_name)[-2:]  # the innermost cell frame
-        if traced and traced != lines[-2:]:
-            lines += ["JAX traced the failing operation here:", *traced]
+        traced = _cell_frames(cause.__traceback__, cell_name)[-1:]  # the innermost cell frame
+        if traced and traced[0][:2] not in {f[:2] for f in frames}:
+            lines += ["JAX traced the failing operation here:", *_show(traced)]
     message = f"{type(error).__name__}: {error}".rstrip().split("\n")
     if len(message) > MAX_MESSAGE_LINES:
         hidden = len(message) - MAX_MESSAGE_LINES
@@ -95,18 +96,37 @@ def format_short(error: BaseException, tb, cell_name) -> str:
     return "\n".join([*lines, *message, HINT])
 
 
-def _frames(tb, cell_name) -> list[str]:
-    """Two lines per notebook-cell frame of `tb`: where, and the line that ran."""
-    cells = []
+def _cell_frames(tb, cell_name) -> list[tuple[str, int, str, str]]:
+    """(file, line, where, code) for each frame of `tb` that runs a notebook cell's code. A
+    frame on the same line as the one before (a lambda called where it is written) replaces
+    it: the line is shown once, with the function's name."""
+    frames: list[tuple[str, int, str, str]] = []
     for frame, lineno in traceback.walk_tb(tb):
-        name = cell_name(frame.f_code.co_filename)
+        file = frame.f_code.co_filename
+        name = cell_name(file)
         if name is None:
             continue
         function = frame.f_code.co_name
         where = f"{name}, line {lineno}" + ("" if function == "<module>" else f", in {function}")
-        code = linecache.getline(frame.f_code.co_filename, lineno).rstrip()
-        cells.append((where, f"----> {lineno} {code.strip()}"))
-    if len(cells) > MAX_CELL_FRAMES:
-        skipped = len(cells) - MAX_CELL_FRAMES
-        cells = cells[:1] + [(f"... {skipped} more cell frames ...", None)] + cells[-3:]
-    return [line for pair in cells for line in pair if line is not None]
+        code = linecache.getline(file, lineno).strip()
+        if frames and frames[-1][:2] == (file, lineno):
+            frames.pop()
+        frames.append((file, lineno, where, code))
+    return frames
+
+
+def _show(frames) -> list[str]:
+    """Two lines a frame, where and the line that ran; past MAX_CELL_FRAMES, the outermost
+    frame and the innermost ones, with a count of those left out."""
+    shown: list = list(frames)
+    if len(shown) > MAX_CELL_FRAMES:
+        skipped = len(shown) - MAX_CELL_FRAMES
+        shown = [shown[0], f"... {skipped} more cell frames ...", *shown[-(MAX_CELL_FRAMES - 1):]]
+    lines = []
+    for frame in shown:
+        if isinstance(frame, str):
+            lines.append(frame)
+        else:
+            _, lineno, where, code = frame
+            lines += [where, f"----> {lineno} {code}"]
+    return lines

@@ -109,3 +109,10 @@ def test_every_stored_error_is_short_and_ends_with_the_real_message(output):
     assert len(text.splitlines()) <= 25, text
     first = output["evalue"].splitlines()[0] if output["evalue"] else ""
     assert f"{output['ename']}: {first}" in text
+
+
+def test_a_lambda_called_on_its_own_line_is_shown_once(shell, capsys):
+    shell.run_cell("course.short_tracebacks()")
+    _, out = run(shell, capsys, "import jax\njax.vmap(lambda s: 1 / 0)(jax.numpy.arange(3.))")
+    assert re.search(r"Cell In\[\d+\], line 2, in <lambda>\n----> 2 jax.vmap", out), out
+    assert out.count("----> 2 ") == 1
