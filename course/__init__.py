@@ -4,13 +4,13 @@ Importing `course` imports JAX, but neither matplotlib nor Graphviz: those load 
 function needs them.
 """
 
-from .checks import Feedback as Feedback
 from .compiles import count_compiles as count_compiles
 from .debugging import scripted_pdb as scripted_pdb
 from .exercises import check as check
 from .exercises import exercises as exercises
 from .exercises import solution as solution
 from .exercises import solution_source as solution_source
+from .exercises.checking import Feedback as Feedback
 from .graphviz import GraphvizNotFoundError as GraphvizNotFoundError
 from .jaxpr import Record as Record
 from .jaxpr import Trace as Trace

@@ -92,6 +92,18 @@ def logcosh_jvp(primals, tangents):
   return logcosh(x), -jnp.tanh(x) * x_dot
 answer = logcosh
 """,
+        "autodiff's form": """
+@custom_jvp
+def logcosh(x):
+  return jnp.log(jnp.cosh(x))
+
+@logcosh.defjvp
+def logcosh_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  return logcosh(x), (1 / jnp.cosh(x)) * jnp.sinh(x) * x_dot
+answer = logcosh
+""",
         "tangent not used": """
 @custom_jvp
 def logcosh(x):
@@ -129,6 +141,19 @@ def sinc_jvp(primals, tangents):
   x_dot, = tangents
   safe_x = jnp.where(x == 0., 1., x)
   slope = (jnp.sin(safe_x) - safe_x * jnp.cos(safe_x)) / safe_x ** 2
+  return sinc(x), jnp.where(x == 0., 0., slope) * x_dot
+answer = sinc
+""",
+        "single where": """
+@custom_jvp
+def sinc(x):
+  return jnp.where(x == 0., 1., jnp.sin(x) / jnp.where(x == 0., 1., x))
+
+@sinc.defjvp
+def sinc_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  slope = (x * jnp.cos(x) - jnp.sin(x)) / x ** 2
   return sinc(x), jnp.where(x == 0., 0., slope) * x_dot
 answer = sinc
 """,
@@ -328,6 +353,14 @@ def apply_twice_jvp(primals, tangents, f):
   x_dot, = tangents
   y, y_dot = jax.jvp(f, (x,), (x_dot,))
   return jax.jvp(f, (y,), (y_dot,))
+answer = apply_twice_jvp
+""",
+        "no f": """
+def apply_twice_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  y, y_dot = jax.jvp(jnp.sin, (x,), (x_dot,))
+  return jax.jvp(jnp.sin, (y,), (y_dot,))
 answer = apply_twice_jvp
 """,
         "only the tangent": """

@@ -1,8 +1,12 @@
 """Exercise checkers: the reference passes, the scaffold is "not attempted", realistic wrong
-answers get their specific message, and no answer whatsoever makes a checker raise."""
+answers get their specific message, and no answer whatsoever makes a checker raise or fall
+back to its generic message."""
 
+import linecache
+import re
 from pathlib import Path
 
+import jax
 import jax.numpy as jnp
 import pytest
 from exercise_answers import SCAFFOLD_RULE, WRONG
@@ -10,7 +14,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import course
-from course.exercises import namespace
+from course.exercises import CHECKER_FAILED, EXERCISES, body_source, namespace
+from course.exercises.checking import (
+    KINDS,
+    Exercise,
+    Wrong,
+    check_prediction,
+    same_source,
+)
 
 IDS = course.exercises()
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +44,57 @@ def test_reference_solution_passes(exercise_id):
     feedback = course.check(exercise_id, course.solution(exercise_id))
     assert feedback.passed, feedback.message
     assert str(feedback).startswith(f"[{exercise_id}] passed: Correct")
+
+
+# What each kind's success message must say it checked, and (regexes) must not claim.
+CHECKED = {
+    "jvp_function": (["the tangent along each input direction", "jax.jvp", "jax.grad",
+                      "jax.jit(jax.grad)", "jax.vmap(jax.grad)"], []),
+    "jvp_rule": (["the tangent along each input direction", "jax.jvp", "jax.grad",
+                  "jax.jit(jax.grad)", "jax.vmap(jax.grad)", "f = sin, tanh and cube"], []),
+    "vjp_pair": (["f_fwd's output", "f_bwd's cotangents", "jax.grad", "jax.jit(jax.grad)",
+                  "jax.vmap(jax.grad)", "Forward mode (jax.jvp) was not checked"],
+                 [r"\btangent", r"\bjvp\b"]),
+    "function": (["the value and the gradient", "jax.grad", "jax.jit(jax.grad)",
+                  "jax.vmap(jax.grad)"], [r"jvp", r"\btangent"]),
+}
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_success_message_says_what_was_checked(exercise_id):
+    message = course.check(exercise_id, course.solution(exercise_id)).message
+    said, not_said = CHECKED[EXERCISES[exercise_id].kind]
+    for phrase in said:
+        assert phrase in message, phrase
+    for pattern in not_said:
+        assert not re.search(pattern, message.split("Forward mode (jax.jvp)")[0]), pattern
+
+
+def headings(lesson: str) -> list[str]:
+    text = (ROOT / "notebooks" / f"{lesson}.md").read_text()
+    return re.findall(r"^## (.+?)\s*$", text, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_lesson_reference_names_a_real_heading(exercise_id):
+    ex = EXERCISES[exercise_id]
+    assert ex.id.startswith(ex.lesson[:3])
+    assert ex.section in headings(ex.lesson), (ex.lesson, ex.section)
+
+
+def test_solution_source_is_the_body_of_solution():
+    source = course.solution_source("06_defjvps_none")
+    assert source.startswith("@custom_jvp\ndef f(x, y):\n  return x ** 2 * jnp.sin(y)\n")
+    assert source.endswith("\nanswer = f\n") and "return answer" not in source
+    ns = namespace()
+    exec(source, ns)  # the text shown is the code that runs
+    assert course.check("06_defjvps_none", ns["answer"]).passed
+
+    def no_return():
+      answer = 1  # noqa: F841
+
+    with pytest.raises(ValueError, match="must end with `return answer`"):
+        body_source(no_return)
 
 
 @pytest.mark.parametrize("exercise_id", IDS)
@@ -62,13 +124,19 @@ EXPECTED = {
                                                      r"tangent_out\); at \(2, 0.5\) yours "
                                                      r"returned 1.648721",
     ("02_logcosh", "unstable form"): r"at x=100: expected 1, got nan\. nan or inf at large \|x\|:"
-                                     r" cosh\(x\) overflows in float32",
+                                     r" cosh\(x\) overflows in float32 .* sinh\(x\) / cosh\(x\) "
+                                     r"is inf / inf, and \(1 / cosh\(x\)\) \* sinh\(x\), what "
+                                     r"autodiff computes, is 0 \* inf",
+    ("02_logcosh", "autodiff's form"): r"at x=100: expected 1, got nan\. nan or inf at large",
     ("02_logcosh", "wrong sign"): r"at x=0.5: expected 0.4621172, got -0.4621172\. It has the "
                                   r"wrong sign",
     ("02_logcosh", "tangent not used"): r"not linear in the input tangent: at x=0.5, doubling",
     ("03_sinc", "divides by zero"): r"at x=0: expected 0, got nan\. At x = 0 your rule divides "
-                                    r"by zero",
+                                    r"by zero\. .*jnp.where computes both branches at every x\.",
     ("03_sinc", "wrong sign"): r"expected -0.1625371, got 0.1625371\. It has the wrong sign",
+    ("03_sinc", "single where"): r"the second derivative, jax.grad\(jax.grad\(sinc\)\), at x=0 is"
+                                 r" nan\. Your first derivative is right, but .* the double "
+                                 r"where of lesson 11_gotchas, 8\.",
     ("03_sinc", "missing term"): r"at x=0.5: expected -0.1625371, got 1.755165\.",
     ("04_scale_gradient", "not a tuple"): r"f_bwd must return a tuple with one cotangent per "
                                           r"primal argument: got a single ArrayImpl \(0.5\), "
@@ -105,9 +173,15 @@ EXPECTED = {
     ("08_polar_vjp", "missing theta"): r"expected Point\(x=-0.16, y=0.12\), got Point\(x=0, y=0\)",
     ("08_polar_vjp", "no outer tuple"): r"one cotangent per primal argument: got 2, expected 1",
     ("09_apply_twice", "chain rule half done"): r"at x=0.5: expected 0.7786439, got 0.88726",
-    ("09_apply_twice", "f in the wrong place"): r"raised TypeError: .*JAX passes f first: the "
-                                                r"rule's signature is apply_twice_jvp\(f, "
-                                                r"primals, tangents\)",
+    ("09_apply_twice", "f in the wrong place"): r"called as apply_twice_jvp\(primals, tangents,"
+                                                r" f\) your rule works, but with "
+                                                r"nondiff_argnums=\(0,\) JAX passes f first: "
+                                                r"the signature must be apply_twice_jvp\(f, "
+                                                r"primals, tangents\)\.",
+    ("09_apply_twice", "no f"): r"JAX calls your rule with 3 arguments, as apply_twice_jvp\(f, "
+                                r"primals, tangents\): with nondiff_argnums=\(0,\) the "
+                                r"non-differentiable f comes first\. Yours takes \(primals, "
+                                r"tangents\)\.",
     ("09_apply_twice", "only the tangent"): r"must return a pair \(primal_out, tangent_out\)",
     ("11_safe_sqrt", "single where"): r"the gradient at x=0: expected \(0,\), got \(nan,\)\. "
                                       r"jnp.where differentiates both branches",
@@ -157,24 +231,146 @@ def raises(*args, **kwargs):
     raise RuntimeError("boom")
 
 
+def with_jvp(rule, fun=lambda *a: a[0]):
+    f = jax.custom_jvp(fun)
+    f.defjvp(rule)
+    return f
+
+
+def with_vjp(fwd, bwd, fun=lambda *a: a[0]):
+    f = jax.custom_vjp(fun)
+    f.defvjp(fwd, bwd)
+    return f
+
+
+JUNK_ANSWERS = [
+    raises, (raises, raises), (raises,), (jnp.sin, jnp.cos), jnp.sin, print,
+    lambda *a: None, (lambda *a: None, lambda *a: None), (lambda x: (x, x), lambda r, g: g),
+    (lambda *a: (a, a), lambda r, g: (jnp.ones(3),) * 3), lambda p, t: (p, t),
+    lambda *a: jnp.ones((2, 2)), (lambda *a: ("s", "t"), lambda *a: "u"),
+    lambda f, p, t: (1, 2, 3), lambda *a: (jnp.int32(1), jnp.int32(2)),
+    {"a": 1}, [jnp.sin, jnp.cos], jnp.ones(3), object(),
+    with_jvp(raises), with_jvp(lambda p, t: ("a", "b")), with_jvp(lambda p, t: (p, t)),
+    with_jvp(lambda p, t: (None, None)), with_jvp(lambda p, t: (p[0], jnp.ones((2, 2)))),
+    with_jvp(lambda p, t: (p[0], {"t": t[0]})), with_jvp(lambda p, t: (p[0], t[0] ** 2)),
+    with_jvp(lambda p, t: (p[0], t), fun=lambda *a: "s"), with_jvp(lambda *a: 1),
+    with_vjp(lambda *a: (a[0], None), lambda r, g: (g,)), with_vjp(raises, raises),
+    (lambda *a: ({"r": a}, None), lambda r, g: ({"x": g},)),
+    (lambda *a: (a[0], None), lambda r, g: tuple(None for _ in range(2))),
+    (lambda *a: (a[0], None), lambda r, g: ("s", "t")),
+    (lambda *a: (jnp.ones(5), None), lambda r, g: (g, g)),
+    (jnp.sin, lambda r, g: (g,)), (lambda *a: (a[0], None), lambda r, g: [g, g]),
+    ]
+
 JUNK = st.one_of(
     st.none(), st.just(...), st.integers(), st.floats(allow_nan=True), st.text(max_size=5),
     st.lists(st.integers(), max_size=3), st.tuples(st.integers(), st.integers()),
-    st.sampled_from([
-        raises, (raises, raises), (raises,), (jnp.sin, jnp.cos), jnp.sin, print,
-        lambda *a: None, (lambda *a: None, lambda *a: None), (lambda x: (x, x), lambda r, g: g),
-        (lambda *a: (a, a), lambda r, g: (jnp.ones(3),) * 3), lambda p, t: (p, t),
-        lambda *a: jnp.ones((2, 2)), (lambda *a: ("s", "t"), lambda *a: "u"),
-        lambda f, p, t: (1, 2, 3), lambda *a: (jnp.int32(1), jnp.int32(2)),
-        {"a": 1}, [jnp.sin, jnp.cos], jnp.ones(3), object(),
-    ]),
+    st.sampled_from(JUNK_ANSWERS),
 )
+
+
+def assert_specific(feedback):
+    assert isinstance(feedback, course.Feedback)
+    assert not feedback.passed
+    assert isinstance(feedback.message, str) and feedback.message
+    assert CHECKER_FAILED not in feedback.message  # the checker crashed: fix the checker
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(exercise_id=st.sampled_from(IDS), answer=JUNK)
 def test_checkers_never_raise_on_junk(exercise_id, answer):
-    feedback = course.check(exercise_id, answer)
-    assert isinstance(feedback, course.Feedback)
-    assert not feedback.passed
-    assert isinstance(feedback.message, str) and feedback.message
+    assert_specific(course.check(exercise_id, answer))
+
+
+@pytest.mark.parametrize("exercise_id", IDS)
+def test_checkers_never_raise_on_any_listed_junk(exercise_id):
+    for answer in JUNK_ANSWERS:
+        assert_specific(course.check(exercise_id, answer))
+
+
+def test_a_crashing_checker_is_caught_and_said_so(monkeypatch):
+    """The fallback exists for checker bugs, and the junk test above recognizes it."""
+    def crash(answer, reference):
+        raise KeyError("checker bug")
+
+    ex = EXERCISES["02_logcosh"]
+    monkeypatch.setitem(EXERCISES, "02_logcosh", Exercise(**{**vars(ex), "checker": crash}))
+    feedback = course.check("02_logcosh", jnp.sin)
+    assert feedback.message.startswith(f"{CHECKER_FAILED} with KeyError: 'checker bug'")
+    with pytest.raises(AssertionError):
+        assert_specific(feedback)
+
+
+def test_the_jacfwd_error_quoted_by_11_forward_mode_is_jaxs():
+    f = course.solution("11_forward_mode")
+    assert not isinstance(f, jax.custom_vjp)
+    g = jax.custom_vjp(lambda x: x)
+    g.defvjp(lambda x: (x, None), lambda r, t: (t,))
+    with pytest.raises(TypeError, match=r"can't apply forward-mode autodiff \(jvp\) to a "
+                                        r"custom_vjp function"):
+        jax.jacfwd(g)(1.0)
+
+
+# ---- the kinds no exercise uses yet: predict and find_the_bug ----
+
+@pytest.mark.parametrize("answer,expected", [
+    (3, 3), ("3", 3), (" 3 ", 3), (3.0, 3), (0.5, 0.5), ("0.5", 0.5), ("b", "b"), ("B", "b"),
+    ("(b)", "b"), (TypeError, TypeError), ("TypeError", TypeError), (TypeError(), TypeError),
+    ("builtins.TypeError", TypeError),
+])
+def test_prediction_accepts_every_spelling(answer, expected):
+    assert check_prediction(answer, expected) == (
+        f"you predicted {expected.__name__ if isinstance(expected, type) else expected}, "
+        "which is what JAX does.")
+
+
+@pytest.mark.parametrize("answer,expected,message", [
+    (2, 3, r"you predicted 2, which is not what JAX does\. Run the code"),
+    ("c", "b", r"you predicted c, which is not what JAX does\. \(c\) changes the primal"),
+    (ValueError, TypeError, r"you predicted ValueError, which is not"),
+    ([3], 3, r"expected a prediction of the form a number, such as 3 or \"3\", got list \[3\]"),
+    (True, 1, r"expected a prediction of the form a number"),
+    (3, TypeError, r"expected a prediction of the form an exception type"),
+    ("three", 3, r"got str 'three'"),
+])
+def test_wrong_prediction_says_which(answer, expected, message):
+    with pytest.raises(Wrong, match=message):
+        check_prediction(answer, expected, why_not={"c": "(c) changes the primal."})
+
+
+def buggy():
+  def f_bwd(res, g):
+    return g  # the bug: not a tuple
+
+  answer = f_bwd
+  return answer
+
+
+def run_as_cell(source: str, name: str):
+    """Run `source` as Jupyter runs a cell: its text registered in linecache."""
+    filename = f"<cell {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    ns = {}
+    exec(compile(source, filename, "exec"), ns)
+    return ns["answer"]
+
+
+def test_find_the_bug_answer_unchanged_is_not_attempted():
+    shown = body_source(buggy)
+    assert same_source(run_as_cell(shown, "scaffold"), buggy())  # run as it is shown
+    fixed = run_as_cell(shown.replace("return g ", "return (g,) "), "fixed")
+    assert not same_source(fixed, buggy())
+    assert not same_source(lambda res, g: (g,), buggy())
+    assert not same_source(print, buggy())  # no source to read: changed, not an error
+
+
+def test_record_rejects_unknown_kinds_and_misplaced_given():
+    fields = dict(id="x", lesson="01_tldr", section="Recap", asks_for="y", solution=buggy,
+                  checker=lambda a, r: "")
+    with pytest.raises(ValueError, match="unknown kind 'guess'"):
+        Exercise(kind="guess", **fields)
+    with pytest.raises(ValueError, match="`given` is for find_the_bug"):
+        Exercise(kind="find_the_bug", **fields)
+    with pytest.raises(ValueError, match="`given` is for find_the_bug"):
+        Exercise(kind="predict", given=buggy, **fields)
+    assert {"predict", "find_the_bug"} <= set(KINDS)

@@ -1,0 +1,126 @@
+"""The exercises: one module per lesson (`lesson01` ... `lesson11`) holds each exercise's prompt
+data, its reference solution as code, its hints and its checker; `checking` holds what they
+share. The functions here are the registry a lesson talks to:
+
+    course.exercises()                  # the ids
+    course.check("02_logcosh", answer)  # Feedback with .passed and .message
+    course.solution("02_logcosh")       # the reference answer, in the form you submit
+    print(course.solution_source("02_logcosh"))
+
+Adding an exercise: in the lesson's module, write `solution()` (its body is what the
+collapsed solution cell shows, ending with `answer = ...` and `return answer`), a checker
+`check(answer, reference) -> str` that calls the `checking` function of its kind, and an
+`Exercise` in the module's `EXERCISES`. The other kinds slot in the same way:
+
+- predict: `solution()` runs the code in question and sets `answer` to what JAX did (a
+  value, a count, a choice, or the exception type caught); the checker is
+  `lambda answer, reference: check_prediction(answer, reference, why_not={...})`, which
+  accepts 3 and "3", "b" and "(b)", TypeError and "TypeError".
+- find_the_bug: `given()`, written like `solution()`, holds the buggy code the scaffold
+  shows; `check()` reports an answer still identical to it as not attempted, and the checker
+  is that of the answer's form (check_jvp_function, check_vjp_pair, ...).
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import inspect
+import textwrap
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from . import (
+    checking,
+    lesson01,
+    lesson02,
+    lesson03,
+    lesson04,
+    lesson05,
+    lesson06,
+    lesson07,
+    lesson08,
+    lesson09,
+    lesson10,
+    lesson11,
+)
+from .checking import Exercise, Feedback, NotAttempted, Wrong, first_line, not_attempted
+
+LESSONS = (lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08,
+           lesson09, lesson10, lesson11)
+EXERCISES: dict[str, Exercise] = {ex.id: ex for lesson in LESSONS for ex in lesson.EXERCISES}
+
+# The start of the message when a checker itself fails: a bug in the checker, never the
+# learner's fault (tests/test_checks.py fails on it).
+CHECKER_FAILED = "Checking your answer failed"
+
+
+def exercises() -> list[str]:
+    """The ids of all exercises, in lesson order."""
+    return sorted(EXERCISES)
+
+
+def get(exercise_id: str) -> Exercise:
+    if exercise_id not in EXERCISES:
+        raise ValueError(f"unknown exercise {exercise_id!r}. Valid ids: "
+                         f"{', '.join(exercises())}.")
+    return EXERCISES[exercise_id]
+
+
+def solution(exercise_id: str):
+    """The reference answer, in the same form a learner submits."""
+    return get(exercise_id).solution()
+
+
+def solution_source(exercise_id: str) -> str:
+    """The reference solution's code as the notebook shows it: the body of its `solution()`
+    function, up to `answer = ...` (the final `return answer` left out)."""
+    return body_source(get(exercise_id).solution)
+
+
+@functools.cache
+def body_source(fn) -> str:
+    """The body of `fn` without its final `return answer`, dedented."""
+    source = textwrap.dedent(inspect.getsource(fn))
+    node = ast.parse(source).body[0]
+    last = node.body[-1]
+    if not (isinstance(last, ast.Return) and isinstance(last.value, ast.Name)
+            and last.value.id == "answer"):
+        raise ValueError(f"{fn.__qualname__} must end with `return answer`")
+    first = node.body[0]
+    start = min([first.lineno] + [d.lineno for d in getattr(first, "decorator_list", [])])
+    lines = source.splitlines()[start - 1:last.lineno - 1]
+    return textwrap.dedent("\n".join(lines)).strip() + "\n"
+
+
+def check(exercise_id: str, answer) -> Feedback:
+    """As the checker of `exercise_id` sees `answer`: never raises on the answer."""
+    ex = get(exercise_id)
+    if not_attempted(answer):
+        return Feedback(ex.id, False, f"Write {ex.asks_for}, then run this cell again.", False)
+    if ex.given is not None and checking.same_source(answer, ex.given()):
+        return Feedback(ex.id, False, "This is still the code as given: find the bug, fix it, "
+                        "and run the cell again.", False)
+    try:
+        verified = ex.checker(answer, ex.solution())
+    except NotAttempted:
+        return Feedback(ex.id, False, "Your answer still raises NotImplementedError: replace "
+                        f"the placeholder with {ex.asks_for}.", False)
+    except Wrong as e:
+        return Feedback(ex.id, False, f"{e} {ex.see}")
+    except Exception as e:  # a checker must never raise on a learner's answer
+        return Feedback(ex.id, False, f"{CHECKER_FAILED} with {type(e).__name__}: "
+                        f"{first_line(e)}. Expected {ex.asks_for}. {ex.see}")
+    return Feedback(ex.id, True, f"Correct: {verified}")
+
+
+def namespace() -> dict:
+    """What exercise code (scaffolds, test answers) sees without importing: the JAX names the
+    lessons use, and the primal functions the scaffolds define."""
+    return {"jax": jax, "jnp": jnp, "np": np, "custom_jvp": jax.custom_jvp,
+            "custom_vjp": jax.custom_vjp, "partial": functools.partial, "lax": jax.lax,
+            "Point": lesson08.Point, "polar": lesson08.polar,
+            "newton_cbrt": lesson10.newton_cbrt, "affine": lesson11.affine}
+
