@@ -131,6 +131,28 @@ def test_the_uv_pin_is_one_exact_version():
     assert PINNED.count(".") == 2 and PINNED.replace(".", "").isdigit()
 
 
+def pinned_uv() -> str | None:
+    """The pinned uv that run.py found or installed (.tools/ or PATH), if any."""
+    for exe in (run.tools_exe("uv"), shutil.which("uv")):
+        if exe and os.path.exists(exe) and run.uv_version(exe) == PINNED:
+            return exe
+    return None
+
+
+@pytest.mark.skipif(pinned_uv() is None, reason="no uv of the pinned version found")
+def test_uv_refuses_a_project_that_pins_another_uv(tmp_path):
+    """What required-version buys: a different uv stops instead of re-resolving silently."""
+    other = "0.0.1"
+    text = (ROOT / "pyproject.toml").read_text().replace(f'"=={PINNED}"', f'"=={other}"')
+    (tmp_path / "pyproject.toml").write_text(text)
+    shutil.copy(ROOT / "uv.lock", tmp_path / "uv.lock")
+    result = subprocess.run([pinned_uv(), "lock", "--check"], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 2
+    assert (f"Required uv version `=={other}` does not match the running version `{PINNED}`"
+            in " ".join(result.stderr.split()))  # uv wraps its message to the terminal width
+
+
 @POSIX_ONLY
 def test_a_uv_of_the_pinned_version_on_path_is_used(tmp_path, monkeypatch, capsys):
     on_path = fake_uv(tmp_path / "bin", PINNED)
