@@ -11,13 +11,14 @@ from .exercises import exercises as exercises
 from .exercises import solution as solution
 from .exercises import solution_source as solution_source
 from .exercises.checking import Feedback as Feedback
-from .graphviz import GraphvizNotFoundError as GraphvizNotFoundError
+from .jaxpr import GraphvizFailedError as GraphvizFailedError
+from .jaxpr import GraphvizNotFoundError as GraphvizNotFoundError
+from .jaxpr import JaxprView as JaxprView
 from .jaxpr import Record as Record
 from .jaxpr import Trace as Trace
 from .jaxpr import Value as Value
 from .jaxpr import evaluate_jaxpr as evaluate_jaxpr
+from .jaxpr import show_jaxpr as show_jaxpr
 from .jaxpr import trace_jaxpr as trace_jaxpr
-from .jaxpr_view import JaxprView as JaxprView
-from .jaxpr_view import show_jaxpr as show_jaxpr
 from .plots import plot_grad as plot_grad
 from .tracebacks import short_tracebacks as short_tracebacks

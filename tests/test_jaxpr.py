@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import course
+from course.jaxpr import evaluate
 
 
 def naive_log1pexp(x):
@@ -101,6 +102,73 @@ def test_while_loop_body_is_shown_with_iteration_count():
     assert [r.primitive for r in body] == ["div"]
     assert body[0].outputs[0].show() == "5.0"
     assert loop.outputs[0].show() == "0.625"
+
+
+def halve_until_small(x):
+    return jax.lax.while_loop(lambda c: c > 1.0, lambda c: c / 2.0, x)
+
+
+@pytest.mark.parametrize("cap", [1, 2, 3])
+def test_while_loop_past_the_cap_says_so_and_keeps_the_true_result(monkeypatch, cap):
+    monkeypatch.setattr(evaluate, "MAX_WHILE_ITERATIONS", cap)
+    trace = course.trace_jaxpr(halve_until_small, 10.0)  # needs 4 iterations
+    loop = next(r for r in trace if r.primitive == "while")
+    assert loop.label == (f"while loop: cut at {cap} iterations, the first one is shown; the "
+                          "loop had not ended, so JAX's while_loop ran the rest from there")
+    assert loop.outputs[0].show() == "0.625"  # what the loop really returns: 10 / 2**4
+    assert trace.outputs[0].show() == "0.625"
+    body = [r for r in trace.ops if r.parent == loop.index]
+    assert [(r.primitive, r.outputs[0].show()) for r in body] == [("div", "5.0")]
+
+
+def test_while_loop_that_ends_at_the_cap_is_not_cut(monkeypatch):
+    monkeypatch.setattr(evaluate, "MAX_WHILE_ITERATIONS", 4)
+    loop = next(r for r in course.trace_jaxpr(halve_until_small, 10.0) if r.kind == "call")
+    assert loop.label == "while loop: 4 iteration(s), the first one is shown"
+    assert loop.outputs[0].show() == "0.625"
+
+
+def test_while_loop_that_never_runs_its_body():
+    trace = course.trace_jaxpr(halve_until_small, 0.5)
+    (loop,) = trace.records
+    assert loop.label == "while loop: 0 iterations, the body never ran"
+    assert loop.outputs[0].show() == "0.5"
+
+
+def sign_log(x):
+    return jax.lax.cond(x > 0, lambda y: jnp.log(y), lambda y: y * 2.0, x)
+
+
+@pytest.mark.parametrize("x, branch, op, value", [
+    (2.0, 1, "log", "0.6931472"),  # branches are (false_fun, true_fun): True takes branch 1
+    (-2.0, 0, "mul", "-4.0"),
+])
+def test_cond_records_the_branch_taken_and_its_values(x, branch, op, value):
+    trace = course.trace_jaxpr(sign_log, x)
+    cond = next(r for r in trace if r.primitive == "cond")
+    assert cond.kind == "call" and cond.label == f"cond: branch {branch} of 2 taken"
+    inside = [r for r in trace if r.parent == cond.index]
+    assert [(r.primitive, r.outputs[0].show()) for r in inside] == [(op, value)]
+    assert cond.outputs[0].show() == value and trace.outputs[0].show() == value
+    text = str(course.show_jaxpr(sign_log, x, values=True))
+    assert f"# cond: branch {branch} of 2 taken\n        # d = {value}\n" in text
+
+
+def test_switch_index_out_of_range_takes_the_last_branch():
+    # lax.switch clamps its index, as the traced `clamp` shows; the trace follows suit.
+    trace = course.trace_jaxpr(lambda i, x: jax.lax.switch(i, [jnp.sin, jnp.cos, jnp.exp], x),
+                               7, 0.0)
+    cond = next(r for r in trace if r.primitive == "cond")
+    assert cond.label == "cond: branch 2 of 3 taken"
+    assert [r.primitive for r in trace if r.parent == cond.index] == ["exp"]
+    assert trace.outputs[0].show() == "1.0"
+
+
+def test_grad_through_cond_follows_the_same_branch_backwards():
+    trace = course.trace_jaxpr(jax.grad(sign_log), 3.0)
+    conds = [r for r in trace if r.primitive == "cond"]
+    assert [c.label for c in conds] == ["cond: branch 1 of 2 taken"] * 2
+    assert float(trace.outputs[0].value) == pytest.approx(1 / 3)
 
 
 def test_pytrees_in_and_out():

@@ -1,6 +1,7 @@
 """The graph and HTML views: drawn by Graphviz, escaped, marked, and bounded in size."""
 
 import base64
+import html as html_module
 import re
 
 import jax
@@ -8,8 +9,8 @@ import jax.numpy as jnp
 import pytest
 
 import course
-from course import graphviz
-from course.jaxpr_html import MAX_GRAPH_OPS
+from course.jaxpr import graph
+from course.jaxpr.graph import MAX_GRAPH_OPS
 
 
 def naive_log1pexp(x):
@@ -72,22 +73,66 @@ def test_large_graph_draws_a_window_around_the_nan():
 
 def test_missing_graphviz_is_a_clear_error(monkeypatch):
     monkeypatch.setenv("COURSE_DOT", "/nonexistent/dot")
-    graphviz.dot_executable.cache_clear()
+    graph.dot_executable.cache_clear()
     try:
         with pytest.raises(course.GraphvizNotFoundError, match="COURSE_DOT is set to"):
-            graphviz.render_svg("digraph {}")
+            graph.render_svg("digraph {}")
         html = course.show_jaxpr(jnp.sin, 1.0)._repr_html_()
         assert "No graph:" in html and "<pre>" in html  # the text view still shows
     finally:
-        graphviz.dot_executable.cache_clear()
+        graph.dot_executable.cache_clear()
 
 
 def test_graphviz_not_found_anywhere(monkeypatch):
     monkeypatch.delenv("COURSE_DOT", raising=False)
-    monkeypatch.setattr(graphviz.shutil, "which", lambda name: None)
-    graphviz.dot_executable.cache_clear()
+    monkeypatch.setattr(graph.shutil, "which", lambda name: None)
+    graph.dot_executable.cache_clear()
     try:
         with pytest.raises(ValueError, match=r"needs Graphviz's `dot`, and none was found"):
-            graphviz.dot_executable()
+            graph.dot_executable()
     finally:
-        graphviz.dot_executable.cache_clear()
+        graph.dot_executable.cache_clear()
+
+
+def fake_dot(tmp_path, body: str) -> str:
+    script = tmp_path / "dot"
+    script.write_text(f"#!/bin/sh\n{body}\n")
+    script.chmod(0o755)
+    return str(script)
+
+
+@pytest.mark.parametrize("body, message", [
+    ("echo 'Error: <stdin>: syntax error in line 1' >&2\nexit 1",
+     r"failed with exit status 1: Error: <stdin>: syntax error in line 1$"),
+    ("exit 3", r"failed with exit status 3: \(it printed nothing\)$"),
+    ("echo 'not a drawing'", r"exited normally but wrote no <svg>: not a drawing$"),
+])
+def test_failing_graphviz_is_one_line_in_the_html(monkeypatch, tmp_path, body, message):
+    dot = fake_dot(tmp_path, body)
+    monkeypatch.setenv("COURSE_DOT", dot)
+    graph.dot_executable.cache_clear()  # it is cached: forget the real dot
+    try:
+        with pytest.raises(course.GraphvizFailedError, match=message) as failure:
+            graph.render_svg("digraph {}")
+        assert str(failure.value).startswith(f"Graphviz ({dot}) ")
+        assert "\n" not in str(failure.value)
+        view = course.show_jaxpr(jax.grad(naive_log1pexp), 100.0, values=True)
+        html = view._repr_html_()
+    finally:
+        graph.dot_executable.cache_clear()
+    (line,) = re.findall(r"<div><i>No graph: (.*?)</i></div>", html)
+    assert re.search(message, html_module.unescape(line))
+    assert "Traceback" not in html and "<img" not in html
+    assert f"<pre>{html_module.escape(str(view))}</pre>" in html  # the text view still shows
+    assert "first nan</span> at [4]" in html  # and so does the verdict
+
+
+def test_graphviz_that_hangs_is_stopped(monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_DOT", fake_dot(tmp_path, "exec sleep 30"))
+    monkeypatch.setattr(graph, "DOT_TIMEOUT_SECONDS", 0.2)
+    graph.dot_executable.cache_clear()
+    try:
+        html = course.show_jaxpr(jnp.sin, 1.0)._repr_html_()
+    finally:
+        graph.dot_executable.cache_clear()
+    assert "did not finish within 0.2 s." in html and "<pre>" in html

@@ -12,7 +12,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import course
-from course.jaxpr_view import format_trace
+from course.jaxpr import format_trace
 
 from .base import Explorer, finite_number
 

@@ -8,7 +8,7 @@ import html
 import ipywidgets as W
 
 import course
-from course.jaxpr_view import describe_op, equation_text
+from course.jaxpr import describe_op, equation_text, function_name
 
 
 class JaxprStepper:
@@ -81,4 +81,4 @@ def _line(record, evaluated: bool) -> str:
 def jaxpr_stepper(fn, *args, **kwargs) -> JaxprStepper:
     """Step through `course.trace_jaxpr(fn, *args)`, one equation at a time."""
     trace = course.trace_jaxpr(fn, *args, **kwargs)
-    return JaxprStepper(trace, f"{course.jaxpr.function_name(fn)}")
+    return JaxprStepper(trace, f"{function_name(fn)}")

@@ -1,87 +1,20 @@
-"""`show_jaxpr`: a trace shown as deterministic text (for print and nbval) or as HTML."""
+"""A `Trace` as deterministic text: for `print`, for nbval, and for the explorers.
+
+The layout follows `jax.make_jaxpr`'s printout (`e:f32[] = mul d b`), with an index per
+equation, nested calls indented, and optionally the values and the inf/nan origins.
+"""
 
 from __future__ import annotations
 
-from .jaxpr import Record, Trace, Value, format_array, function_name, trace_jaxpr
+from .data import Record, Trace, Value, describe_op, origin_notes
 
 MAX_TEXT_RECORDS = 120  # past this, the text view shows the start, the end and the nan origins
 CONTEXT = 4  # equations kept on each side of an inf/nan origin when summarizing
 
 
-def show_jaxpr(fn, *args, values: bool = False, **kwargs) -> JaxprView:
-    """As `jax.make_jaxpr(fn)(*args)`, but displayed as a graph (HTML) or text, optionally
-    with the value of every variable at `args` and the birthplace of any inf or nan marked."""
-    return JaxprView(trace_jaxpr(fn, *args, **kwargs), values=values, call=_call_text(fn, args))
-
-
-def _call_text(fn, args) -> str:
-    shown = ", ".join(format_array(a) if not isinstance(a, (tuple, list, dict)) else "..."
-                      for a in args)
-    return f"{function_name(fn)}({shown})"
-
-
-class JaxprView:
-    """Displays a `Trace`: `str()` is plain text, `_repr_html_()` a Graphviz drawing."""
-
-    def __init__(self, trace: Trace, values: bool = False, call: str | None = None):
-        self.trace = trace
-        self.values = values
-        self.call = call or trace.name
-        self._text: str | None = None
-
-    def __str__(self) -> str:
-        if self._text is None:
-            self._text = format_trace(self.trace, values=self.values, title=self.call)
-        return self._text
-
-    def __repr__(self) -> str:
-        return str(self)
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        p.text(str(self))
-
-    def _repr_html_(self) -> str:
-        from .jaxpr_html import trace_html
-
-        return trace_html(self.trace, values=self.values, title=self.call, text=str(self))
-
-    def dot(self) -> str:
-        """The Graphviz DOT source of the drawing."""
-        from .jaxpr_html import trace_dot
-
-        return trace_dot(self.trace, values=self.values)
-
-
-def origin_notes(trace: Trace) -> dict[int, str]:
-    """Short notes for the records where the first inf/nan and the first nan appeared."""
-    labels: dict[int, str] = {}
-    if trace.first_nonfinite is not None:
-        labels[trace.first_nonfinite.index] = "first inf/nan"
-    if trace.first_nan is not None:
-        i = trace.first_nan.index
-        labels[i] = f"{labels[i]}, first nan" if i in labels else "first nan"
-    return {i: f"{label}: {describe_op(trace[i])}" for i, label in labels.items()}
-
-
-def describe_op(record: Record) -> str:
-    args = ", ".join(v.show() for v in record.inputs)
-    outs = ", ".join(v.show() for v in record.outputs)
-    return f"{record.primitive}({args}) = {outs}"
-
-
-def equation_text(record: Record) -> str:
-    outs = " ".join(f"{v.name}:{v.type}" for v in record.outputs) or "()"
-    params = ", ".join(f"{k}={v}" for k, v in record.params.items())
-    prim = f"{record.primitive}[{params}]" if params else record.primitive
-    ins = " ".join(_operand(v) for v in record.inputs)
-    return f"{outs} = {prim} {ins}".rstrip()
-
-
-def _operand(v: Value) -> str:
-    return f"{v.name}:{v.type}" if v.literal else v.name
-
-
 def format_trace(trace: Trace, values: bool = False, title: str | None = None) -> str:
+    """As `print(jax.make_jaxpr(fn)(*args))`, but with `[index]` numbers, nested calls shown
+    inline and, with `values=True`, every value and the birthplace of the first inf and nan."""
     notes = origin_notes(trace) if values else {}
     lines = [f"jaxpr of {title or trace.name}"]
     lines.append("  inputs:  " + _values_text(trace.inputs, values))
@@ -94,6 +27,19 @@ def format_trace(trace: Trace, values: bool = False, title: str | None = None) -
     if values:
         lines.extend(f"  {note}" for note in _origin_summary(trace))
     return "\n".join(lines)
+
+
+def equation_text(record: Record) -> str:
+    """One equation as `jax.make_jaxpr` prints it, with short names: `e:f32[] = mul d b`."""
+    outs = " ".join(f"{v.name}:{v.type}" for v in record.outputs) or "()"
+    params = ", ".join(f"{k}={v}" for k, v in record.params.items())
+    prim = f"{record.primitive}[{params}]" if params else record.primitive
+    ins = " ".join(_operand(v) for v in record.inputs)
+    return f"{outs} = {prim} {ins}".rstrip()
+
+
+def _operand(v: Value) -> str:
+    return f"{v.name}:{v.type}" if v.literal else v.name
 
 
 def _values_text(vals: tuple[Value, ...], values: bool) -> str:

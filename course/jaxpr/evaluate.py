@@ -1,5 +1,10 @@
 """The interpreter behind `trace_jaxpr`: walks a jaxpr, binds each primitive on concrete
-values, descends into nested jaxprs, and names variables as JAX prints them (a, b, ..., _)."""
+values, descends into nested jaxprs, and names variables as JAX prints them (a, b, ..., _).
+
+It follows JAX's "Writing custom interpreters" notebook, and descends into the nested jaxprs
+that matter in this course: jit, custom_jvp_call, custom_vjp_call, while and cond. Everything
+it reads from JAX beyond the documented jaxpr structure goes through `course.compat`.
+"""
 
 from __future__ import annotations
 
@@ -7,64 +12,33 @@ import re
 from itertools import count
 from typing import Any
 
-import jax
 import numpy as np
-from jax._src import core as jcore  # Literal, DropVar: internal, but JAX is pinned
 
-from .jaxpr import Record, Value, format_array
+from .. import compat
+from .data import Record, Trace, Value, format_array
 
-# Nested jaxprs the interpreter descends into, keyed by primitive name.
-CALLS = {"jit", "pjit", "closed_call", "core_call", "remat", "checkpoint"}
-CUSTOM = {"custom_jvp_call", "custom_vjp_call", "custom_vjp_call_jaxpr"}
+# A while loop is followed iteration by iteration up to this many iterations. Past it, the
+# interpreter stops counting and JAX's own `while` finishes the loop from where it stopped.
 MAX_WHILE_ITERATIONS = 10_000
-HIDDEN_PARAM_SUFFIXES = ("jaxpr", "jaxprs", "_thunk", "_fun", "nconsts", "num_consts")
 
 
-def _source(eqn) -> str | None:
-    from jax._src import source_info_util
+def evaluate_jaxpr(closed, flat_args, name: str = "f") -> Trace:
+    """As `jax.core.eval_jaxpr(closed.jaxpr, closed.consts, *flat_args)`, but keeping every
+    value: a `Trace` of an already-made closed jaxpr at new inputs of the same shapes.
 
-    frame = source_info_util.user_frame(eqn.source_info.traceback)
-    if frame is None:
-        return None
-    file = frame.file_name
-    if re.search(r"ipykernel_\d+", file) or file.startswith("<ipython-input"):
-        file = "cell"
-    else:
-        file = file.replace("\\", "/").rsplit("/", 1)[-1]
-    return f"{file}:{frame.start_line} ({frame.function_name})"
-
-
-def _rule_name(wrapped) -> str | None:
-    info = getattr(wrapped, "debug_info", None)
-    src = getattr(info, "func_src_info", None)
-    return src.split(" ")[0] if src else None
-
-
-def _show_params(eqn) -> dict[str, str]:
-    shown = {}
-    for key, val in sorted(eqn.params.items()):
-        if val is None or key.endswith(HIDDEN_PARAM_SUFFIXES):
-            continue
-        if key in {"bwd", "fwd", "jvp", "out_trees", "branches", "donated_invars",
-                   "in_shardings", "out_shardings", "in_layouts", "out_layouts", "ctx_mesh",
-                   "compiler_options_kvs", "keep_unused", "inline", "resource_env"}:
-            continue
-        text = str(val)
-        if len(text) <= 40:
-            shown[key] = text
-    return shown
-
-
-def _custom_label(eqn) -> str:
-    name = eqn.params.get("name") or _rule_name(eqn.params.get("call_jaxpr")) or "?"
-    if eqn.primitive.name == "custom_jvp_call":
-        rule = _rule_name(eqn.params.get("jvp_jaxpr_fun")) or "its rule"
-        return (f"custom_jvp function {name}: its primal code ran here; "
-                f"the JVP rule {rule} runs only when this call is differentiated")
-    fwd = _rule_name(eqn.params.get("fwd_jaxpr_thunk")) or "fwd"
-    bwd = _rule_name(eqn.params.get("bwd")) or "bwd"
-    return (f"custom_vjp function {name}: its primal code ran here; "
-            f"the rules {fwd} / {bwd} run only when this call is differentiated")
+    `trace_jaxpr` without the tracing: the explorers in `widgets/` reuse one jaxpr for every
+    slider position."""
+    names = Names()
+    interp = Interpreter(names)
+    in_values = [np.asarray(a) for a in flat_args]
+    out_values = interp.run(closed.jaxpr, closed.consts, in_values, depth=0, parent=None)
+    return Trace(
+        name=name,
+        inputs=tuple(names.value(v, x) for v, x in zip(closed.jaxpr.invars, in_values)),
+        outputs=tuple(names.value(v, x) for v, x in zip(closed.jaxpr.outvars, out_values)),
+        records=interp.records,
+        aliases=interp.aliases,
+    )
 
 
 class Names:
@@ -82,8 +56,8 @@ class Names:
         self.unused |= {id(v) for e in jaxpr.eqns for v in e.outvars if id(v) not in used}
 
     def name(self, var) -> str:
-        if isinstance(var, jcore.Literal):
-            return format_array(np.asarray(var.val))
+        if compat.is_literal(var):
+            return format_array(compat.literal_value(var))
         key = id(var)
         if key in self.unused:
             return "_"
@@ -95,11 +69,11 @@ class Names:
     def value(self, var, x) -> Value:
         aval = var.aval
         return Value(
-            name="_" if isinstance(var, jcore.DropVar) else self.name(var),
+            name="_" if compat.is_drop_var(var) else self.name(var),
             shape=tuple(getattr(aval, "shape", ())),
             dtype=str(getattr(aval, "dtype", type(x).__name__)),
             value=None if x is None else np.asarray(x),
-            literal=isinstance(var, jcore.Literal),
+            literal=compat.is_literal(var),
         )
 
 
@@ -112,7 +86,36 @@ def _letters(n: int) -> str:
             return out
 
 
+def _source(eqn) -> str | None:
+    """Where the user's code created the equation: "cell:3 (f)" or "file.py:12 (f)"."""
+    frame = compat.user_frame(eqn)
+    if frame is None:
+        return None
+    file, line, function = frame
+    if re.search(r"ipykernel_\d+", file) or file.startswith("<ipython-input"):
+        file = "cell"
+    else:
+        file = file.replace("\\", "/").rsplit("/", 1)[-1]
+    return f"{file}:{line} ({function})"
+
+
+def _call_label(eqn) -> str:
+    if not compat.is_custom_call(eqn):
+        return f"{eqn.primitive.name} {compat.call_name(eqn)}".strip()
+    names = compat.custom_rule_names(eqn)
+    name = names["name"] or "?"
+    if eqn.primitive.name == "custom_jvp_call":
+        return (f"custom_jvp function {name}: its primal code ran here; "
+                f"the JVP rule {names['jvp'] or 'its rule'} runs only when this call is "
+                "differentiated")
+    return (f"custom_vjp function {name}: its primal code ran here; "
+            f"the rules {names['fwd'] or 'fwd'} / {names['bwd'] or 'bwd'} run only when this "
+            "call is differentiated")
+
+
 class Interpreter:
+    """Runs jaxprs on NumPy values and appends a `Record` for every equation it meets."""
+
     def __init__(self, names: Names):
         self.names = names
         self.records: list[Record] = []
@@ -120,7 +123,7 @@ class Interpreter:
 
     def alias(self, new_vars, old_vars) -> None:
         for new, old in zip(new_vars, old_vars):
-            if not isinstance(new, jcore.Literal) and not isinstance(new, jcore.DropVar):
+            if not compat.is_literal(new) and not compat.is_drop_var(new):
                 self.aliases[self.names.name(new)] = self.names.name(old)
 
     def run(self, jaxpr, consts, args, depth: int, parent: int | None) -> list:
@@ -128,7 +131,7 @@ class Interpreter:
         self.names.mark_unused(jaxpr)
 
         def read(v):
-            return np.asarray(v.val) if isinstance(v, jcore.Literal) else env[id(v)]
+            return compat.literal_value(v) if compat.is_literal(v) else env[id(v)]
 
         for v, x in zip(jaxpr.constvars, consts):
             env[id(v)] = np.asarray(x)
@@ -144,7 +147,8 @@ class Interpreter:
     def record(self, eqn, invals, outvals, depth, parent, kind="op", label=None) -> int:
         index = len(self.records)
         self.records.append(Record(
-            index=index, depth=depth, primitive=eqn.primitive.name, params=_show_params(eqn),
+            index=index, depth=depth, primitive=eqn.primitive.name,
+            params=compat.shown_params(eqn),
             inputs=tuple(self.names.value(v, x) for v, x in zip(eqn.invars, invals)),
             outputs=tuple(self.names.value(v, x) for v, x in zip(eqn.outvars, outvals)),
             source=_source(eqn), kind=kind, label=label, parent=parent,
@@ -157,76 +161,71 @@ class Interpreter:
             outputs=(), kind="note", label=text, parent=parent,
         ))
 
-    def replace_outputs(self, index: int, eqn, outvals) -> None:
+    def finish(self, index: int, eqn, outvals, label: str | None = None) -> None:
+        """Fill in the outputs (and optionally the label) of a call record once it has run."""
         old = self.records[index]
         self.records[index] = Record(**{
             **old.__dict__,
             "outputs": tuple(self.names.value(v, x) for v, x in zip(eqn.outvars, outvals)),
+            "label": old.label if label is None else label,
         })
 
     def eval_eqn(self, eqn, invals, depth, parent) -> list:
-        name = eqn.primitive.name
-        inner = eqn.params.get("jaxpr") if name in CALLS else None
-        inner = eqn.params.get("call_jaxpr") if name in CUSTOM else inner
+        inner = compat.nested_call(eqn)
         if inner is not None and hasattr(inner, "jaxpr") and len(inner.jaxpr.invars) == len(invals):
-            label = _custom_label(eqn) if name in CUSTOM else f"{name} {eqn.params.get('name', '')}"
             index = self.record(eqn, invals, [None] * len(eqn.outvars), depth, parent, "call",
-                                label.strip())
+                                _call_label(eqn))
             self.alias(inner.jaxpr.invars, eqn.invars)
             outvals = self.run(inner.jaxpr, inner.consts, invals, depth + 1, index)
             self.alias(eqn.outvars, inner.jaxpr.outvars)
-            self.replace_outputs(index, eqn, outvals)
+            self.finish(index, eqn, outvals)
             return outvals
-        if name == "while":
+        if eqn.primitive.name == "while":
             return self.eval_while(eqn, invals, depth, parent)
-        if name == "cond":
+        if eqn.primitive.name == "cond":
             return self.eval_cond(eqn, invals, depth, parent)
         outvals = self.bind(eqn, invals)
         self.record(eqn, invals, outvals, depth, parent)
         return outvals
 
     def bind(self, eqn, invals) -> list:
-        params = eqn.primitive.get_bind_params(eqn.params)
-        with eqn.ctx.manager:
-            out = eqn.primitive.bind(*invals, **params)
-        out = out if eqn.primitive.multiple_results else [out]
-        return [np.asarray(x) for x in out]
+        return [np.asarray(x) for x in compat.bind(eqn, invals)]
 
     def eval_while(self, eqn, invals, depth, parent) -> list:
-        p = eqn.params
-        cond, body = p["cond_jaxpr"], p["body_jaxpr"]
-        nc, nb = p["cond_nconsts"], p["body_nconsts"]
+        """The first iteration is recorded equation by equation; the others run without
+        records. Past MAX_WHILE_ITERATIONS, JAX's `while` finishes the loop from the carry
+        reached so far, which gives the loop's true result, and the label says so."""
+        cond, body, nc, nb = compat.while_parts(eqn)
         cconsts, bconsts, carry = invals[:nc], invals[nc:nc + nb], invals[nc + nb:]
         index = self.record(eqn, invals, [None] * len(eqn.outvars), depth, parent, "call",
                             "while loop: the first iteration is shown")
-        iterations = 0
-        while iterations < MAX_WHILE_ITERATIONS:
-            (go,) = jax.core.eval_jaxpr(cond.jaxpr, cond.consts, *cconsts, *carry)
-            if not bool(go):
+        iterations, cap = 0, MAX_WHILE_ITERATIONS
+        while bool(compat.eval_jaxpr(cond, *cconsts, *carry)[0]):
+            if iterations == cap:
+                carry = self.bind(eqn, [*cconsts, *bconsts, *carry])
+                label = (f"while loop: cut at {cap} iterations, the first one is shown; the "
+                         f"loop had not ended, so JAX's while_loop ran the rest from there")
                 break
             if iterations == 0:
                 self.note("body, iteration 1", depth + 1, index)
-                self.alias(body.jaxpr.invars, eqn.invars[p["cond_nconsts"]:])
+                self.alias(body.jaxpr.invars, eqn.invars[nc:])
                 carry = self.run(body.jaxpr, body.consts, [*bconsts, *carry], depth + 1, index)
             else:
-                carry = [np.asarray(x) for x in
-                         jax.core.eval_jaxpr(body.jaxpr, body.consts, *bconsts, *carry)]
+                carry = [np.asarray(x) for x in compat.eval_jaxpr(body, *bconsts, *carry)]
             iterations += 1
         else:
-            carry = self.bind(eqn, invals)
-        old = self.records[index]
-        self.records[index] = Record(**{**old.__dict__, "label": f"while loop: {iterations} "
-                                        f"iteration(s), the first one is shown"})
-        self.replace_outputs(index, eqn, carry)
+            label = (f"while loop: {iterations} iteration(s), the first one is shown"
+                     if iterations else "while loop: 0 iterations, the body never ran")
+        self.finish(index, eqn, carry, label)
         return carry
 
     def eval_cond(self, eqn, invals, depth, parent) -> list:
-        branches = eqn.params["branches"]
+        branches = compat.cond_branches(eqn)
         which = int(np.clip(np.asarray(invals[0]), 0, len(branches) - 1))
         index = self.record(eqn, invals, [None] * len(eqn.outvars), depth, parent, "call",
                             f"cond: branch {which} of {len(branches)} taken")
         branch = branches[which]
         self.alias(branch.jaxpr.invars, eqn.invars[1:])
         outvals = self.run(branch.jaxpr, branch.consts, invals[1:], depth + 1, index)
-        self.replace_outputs(index, eqn, outvals)
+        self.finish(index, eqn, outvals)
         return outvals

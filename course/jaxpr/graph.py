@@ -1,24 +1,32 @@
-"""A `Trace` as Graphviz DOT and as HTML. The only module of `course` that writes markup.
+"""A `Trace` as a Graphviz DOT graph, and running Graphviz's `dot` to lay it out as SVG.
 
-Every string that comes from user code (function names, source lines, values) is escaped:
-for DOT by `_dot_str`, and Graphviz escapes it again for SVG; for HTML by `html.escape`.
+Every string that comes from user code (function names, source lines, values) goes through
+`_dot_str`; Graphviz escapes it again when it writes SVG. The pinned `graphviz-pure` wheel is
+the preferred `dot`, so that the SVG stored in the notebooks is the same on every machine.
 """
 
 from __future__ import annotations
 
-import base64
-import html
+import os
+import shutil
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
 
-from .graphviz import GraphvizNotFoundError, render_svg
-from .jaxpr import Record, Trace, Value
-from .jaxpr_view import describe_op, origin_notes
+from .data import Record, Trace, Value, origin_notes
 
 MAX_GRAPH_OPS = 60  # past this many operations, only a window of the graph is drawn
 INF_FILL, NAN_FILL, CUSTOM_FILL, CALL_FILL = "#ffd8a8", "#ff8787", "#fff3bf", "#f1f3f5"
+DOT_TIMEOUT_SECONDS = 30
 
 
-def _dot_str(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+class GraphvizNotFoundError(ValueError):
+    """No Graphviz `dot` executable could be found."""
+
+
+class GraphvizFailedError(RuntimeError):
+    """Graphviz's `dot` was found but did not produce a drawing."""
 
 
 def graph_window(trace: Trace, limit: int = MAX_GRAPH_OPS) -> tuple[list[Record], str | None]:
@@ -37,6 +45,8 @@ def graph_window(trace: Trace, limit: int = MAX_GRAPH_OPS) -> tuple[list[Record]
 
 
 def trace_dot(trace: Trace, values: bool = False) -> str:
+    """As `jax.make_jaxpr`'s printout, but as a Graphviz DOT graph: one node per equation, one
+    edge per variable (labelled with its value if `values`), nested calls as boxes."""
     records, _ = graph_window(trace)
     drawn = {r.index for r in records}
     notes = origin_notes(trace) if values else {}
@@ -103,6 +113,10 @@ def trace_dot(trace: Trace, values: bool = False) -> str:
     return "\n".join(lines)
 
 
+def _dot_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
 def _resolve(name: str, producer: dict[str, str], aliases: dict[str, str]) -> str | None:
     seen = set()
     while name not in producer and name in aliases and name not in seen:
@@ -140,44 +154,58 @@ def _wrap(text: str, width: int = 48) -> str:
     return "\n".join(lines)
 
 
-def trace_html(trace: Trace, values: bool, title: str, text: str) -> str:
-    """The drawing (SVG from Graphviz), the inf/nan verdict, and the text view, escaped."""
-    esc = html.escape
-    parts = [f'<div class="course-jaxpr"><div><b>jaxpr of {esc(title)}</b></div>']
-    if values:
-        parts.append(f"<div>{_verdict_html(trace)}</div>")
-    _, caption = graph_window(trace)
-    if caption:
-        parts.append(f"<div><i>{esc(caption)}</i></div>")
+@cache
+def dot_executable() -> str:
+    """Path to a Graphviz layout program: $COURSE_DOT, graphviz-pure beside Python, or dot."""
+    override = os.environ.get("COURSE_DOT")
+    if override is not None:
+        if shutil.which(override):
+            return shutil.which(override)
+        raise GraphvizNotFoundError(
+            f"COURSE_DOT is set to {override!r}, which is not an executable. Unset it, or point "
+            "it at Graphviz's `dot`."
+        )
+    beside_python = Path(sys.executable).parent / "graphviz-pure"
+    for candidate in (str(beside_python), "graphviz-pure", "dot"):
+        found = shutil.which(candidate)
+        if found:
+            return found
+    raise GraphvizNotFoundError(
+        "drawing a jaxpr graph needs Graphviz's `dot`, and none was found (looked for "
+        f"graphviz-pure beside {sys.executable}, then graphviz-pure and dot on PATH). Install "
+        "the course with `python3 run.py lab`, or install Graphviz (e.g. `apt-get install "
+        "graphviz`). The text view, str(course.show_jaxpr(...)), works without it."
+    )
+
+
+def render_svg(dot_source: str) -> str:
+    """Lay out a DOT graph with Graphviz and return the `<svg>` element (no XML prolog).
+
+    Raises GraphvizNotFoundError when there is no `dot`, and GraphvizFailedError, with a
+    one-line message, when it does not give an SVG."""
+    dot = dot_executable()
     try:
-        parts.append(svg_img(render_svg(trace_dot(trace, values=values)),
-                             f"graph of the jaxpr of {title}"))
-    except GraphvizNotFoundError as e:
-        parts.append(f"<div><i>No graph: {esc(str(e))}</i></div>")
-    parts.append(f"<details><summary>equations as text</summary><pre>{esc(text)}</pre>"
-                 "</details></div>")
-    return "".join(parts)
+        result = subprocess.run([dot, "-Tsvg"], input=dot_source, capture_output=True,
+                                text=True, timeout=DOT_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise GraphvizFailedError(
+            f"Graphviz ({dot}) did not finish within {DOT_TIMEOUT_SECONDS} s.") from None
+    except OSError as e:
+        raise GraphvizFailedError(f"Graphviz ({dot}) could not be started: {e}.") from None
+    if result.returncode != 0:
+        raise GraphvizFailedError(
+            f"Graphviz ({dot}) failed with exit status {result.returncode}: "
+            f"{_first_line(result.stderr)}")
+    svg = result.stdout
+    if "<svg" not in svg:
+        raise GraphvizFailedError(
+            f"Graphviz ({dot}) exited normally but wrote no <svg>: {_first_line(svg)}")
+    return svg[svg.index("<svg"):]
 
 
-def svg_img(svg: str, alt: str) -> str:
-    """The SVG as an <img> with a data URI. JupyterLab strips inline <svg> from the HTML of a
-    notebook it does not trust (any notebook just cloned), but shows images; an SVG shown as
-    an image also cannot run scripts."""
-    data = base64.b64encode(svg.encode()).decode()
-    return f'<img alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{data}"/>'
-
-
-def _verdict_html(trace: Trace) -> str:
-    esc = html.escape
-    first_bad, first_nan = trace.first_nonfinite, trace.first_nan
-    if first_bad is None and first_nan is None:
-        return "Every value is finite."
-    out = []
-    if first_bad is not None:
-        out.append(f'<span style="background:{INF_FILL}">first inf/nan</span> at '
-                   f"[{first_bad.index}] <code>{esc(describe_op(first_bad))}</code>")
-    if first_nan is not None:
-        out.append(f'<span style="background:{NAN_FILL}">first nan</span> at '
-                   f"[{first_nan.index}] <code>{esc(describe_op(first_nan))}</code>")
-    return "; ".join(out)
-
+def _first_line(text: str, limit: int = 200) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if not lines:
+        return "(it printed nothing)"
+    first = lines[0] if len(lines[0]) <= limit else lines[0][:limit] + "..."
+    return first + (f" (and {len(lines) - 1} more line(s))" if len(lines) > 1 else "")

@@ -1,0 +1,32 @@
+"""`jax.make_jaxpr`, evaluated: every equation of a jaxpr with its values, shown as text, as a
+Graphviz drawing, or as HTML, with the birthplace of the first inf and nan marked.
+
+The modules are layers; each imports only from the layers above it in this list, at the top of
+the module (`tests/test_imports.py` checks it):
+
+- `data`: `Value`, `Record`, `Trace`, and facts about them (`describe_op`, `origin_notes`);
+  no JAX, no markup.
+- `evaluate`: the interpreter (`evaluate_jaxpr`); `tracing`: `trace_jaxpr`, which checks the
+  learner's input and makes the jaxpr. JAX internals are reached only via `course.compat`.
+- `text`: `format_trace`, `equation_text`; `graph`: DOT, and running Graphviz.
+- `html`: the drawing, the verdict and the text view as one HTML block.
+- `view`: `show_jaxpr` and `JaxprView`, which notebooks display.
+
+The names below are the public API; `widgets/` uses only these.
+"""
+
+from .data import Record as Record
+from .data import Trace as Trace
+from .data import Value as Value
+from .data import describe_op as describe_op
+from .data import format_array as format_array
+from .data import origin_notes as origin_notes
+from .evaluate import evaluate_jaxpr as evaluate_jaxpr
+from .graph import GraphvizFailedError as GraphvizFailedError
+from .graph import GraphvizNotFoundError as GraphvizNotFoundError
+from .text import equation_text as equation_text
+from .text import format_trace as format_trace
+from .tracing import function_name as function_name
+from .tracing import trace_jaxpr as trace_jaxpr
+from .view import JaxprView as JaxprView
+from .view import show_jaxpr as show_jaxpr

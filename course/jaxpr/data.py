@@ -1,0 +1,141 @@
+"""The data of an evaluated jaxpr: values, records, the trace, and facts about them (where the
+first inf or nan was born). Plain Python and NumPy: no JAX, no markup.
+
+Every rendering (text, graph, HTML, the stepper widget) reads these classes and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+
+@dataclass(frozen=True, eq=False)
+class Value:
+    """One variable or literal of the jaxpr, with its concrete value at the traced inputs."""
+
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    value: np.ndarray | None
+    literal: bool = False
+
+    @property
+    def type(self) -> str:
+        return f"{short_dtype(self.dtype)}[{','.join(map(str, self.shape))}]"
+
+    @cached_property
+    def finite(self) -> bool:
+        if self.value is None or not _floating(self.value):
+            return True
+        return bool(np.isfinite(self.value).all())
+
+    @cached_property
+    def has_nan(self) -> bool:
+        return self.value is not None and _floating(self.value) and bool(np.isnan(self.value).any())
+
+    def show(self) -> str:
+        return format_array(self.value) if self.value is not None else "?"
+
+
+@dataclass(frozen=True)
+class Record:
+    """One equation as it was evaluated.
+
+    `kind` is "op" for a primitive that computed values, "call" for an equation whose work is
+    shown by the nested records after it (`jit`, custom-rule calls, loops), or "note" for a
+    line of explanation inside a nested block (such as "iteration 1 of 5").
+    """
+
+    index: int
+    depth: int
+    primitive: str
+    params: dict[str, str]
+    inputs: tuple[Value, ...]
+    outputs: tuple[Value, ...]
+    source: str | None = None
+    kind: str = "op"
+    label: str | None = None
+    parent: int | None = None
+
+    @property
+    def nonfinite_from_finite(self) -> bool:
+        return all(v.finite for v in self.inputs) and not all(v.finite for v in self.outputs)
+
+    @property
+    def nan_from_non_nan(self) -> bool:
+        return not any(v.has_nan for v in self.inputs) and any(v.has_nan for v in self.outputs)
+
+
+@dataclass
+class Trace:
+    """The records of one evaluation, in execution order, plus the function's inputs/outputs."""
+
+    name: str
+    inputs: tuple[Value, ...]
+    outputs: tuple[Value, ...]
+    records: list[Record] = field(default_factory=list)
+    # Nested jaxprs rename values: inner input -> outer operand, outer result -> inner result.
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def __iter__(self):
+        return iter(self.records)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __getitem__(self, i: int) -> Record:
+        return self.records[i]
+
+    @property
+    def ops(self) -> list[Record]:
+        return [r for r in self.records if r.kind == "op"]
+
+    @cached_property
+    def first_nonfinite(self) -> Record | None:
+        """The first operation that produced an inf or nan from finite inputs."""
+        return next((r for r in self.ops if r.nonfinite_from_finite), None)
+
+    @cached_property
+    def first_nan(self) -> Record | None:
+        """The first operation that produced a nan from inputs without nan."""
+        return next((r for r in self.ops if r.nan_from_non_nan), None)
+
+
+def describe_op(record: Record) -> str:
+    """An equation of `jax.make_jaxpr`'s output written as a call on its values, such as
+    `mul(0.0, inf) = nan`: what the equation computed at the traced inputs."""
+    args = ", ".join(v.show() for v in record.inputs)
+    outs = ", ".join(v.show() for v in record.outputs)
+    return f"{record.primitive}({args}) = {outs}"
+
+
+def origin_notes(trace: Trace) -> dict[int, str]:
+    """Short notes for the records where the first inf/nan and the first nan appeared."""
+    labels: dict[int, str] = {}
+    if trace.first_nonfinite is not None:
+        labels[trace.first_nonfinite.index] = "first inf/nan"
+    if trace.first_nan is not None:
+        i = trace.first_nan.index
+        labels[i] = f"{labels[i]}, first nan" if i in labels else "first nan"
+    return {i: f"{label}: {describe_op(trace[i])}" for i, label in labels.items()}
+
+
+def short_dtype(dtype: str) -> str:
+    """A dtype as `jax.make_jaxpr` abbreviates it: float32 -> f32."""
+    return {"float32": "f32", "float64": "f64", "int32": "i32", "int64": "i64",
+            "bool": "bool", "float16": "f16", "bfloat16": "bf16"}.get(dtype, dtype)
+
+
+def format_array(x: np.ndarray) -> str:
+    """A value as a short, deterministic string: `1.0`, or `[0.0, 0.5, ..., 3.0]`."""
+    x = np.asarray(x)
+    if x.ndim == 0:
+        return str(x[()])
+    return np.array2string(x, precision=6, threshold=8, edgeitems=2, separator=", ")
+
+
+def _floating(x: np.ndarray) -> bool:
+    return np.issubdtype(np.asarray(x).dtype, np.inexact)
