@@ -1,0 +1,254 @@
+"""Imports in `course/` and `widgets/` point one way: no cycles, no imports hidden in functions.
+
+The graph is read from the source with `ast`, without importing anything: relative imports
+(`from .data import Trace`, `from .. import compat`) and absolute ones (`import course`,
+`from course.jaxpr import format_trace`) both count. An import inside a function is allowed
+only for the heavy optional modules in LAZY_OK, with a comment at the import site saying why.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("course", "widgets")
+
+# Modules that may be imported inside a function, because importing them costs much more
+# than what most users of the function's module need, or they may be absent.
+LAZY_OK = {
+    "matplotlib": "about 0.3 s to import; only figures need it",
+    "PIL": "only needed to encode an image",
+    "IPython": "present only when running inside IPython or Jupyter",
+}
+
+# course.jaxpr's layers, lowest first: a module may import only from modules before it.
+JAXPR_LAYERS = ["data", "evaluate", "tracing", "text", "graph", "html", "view"]
+
+
+@dataclass(frozen=True)
+class Import:
+    importer: str  # dotted name of the module that imports
+    target: str  # the module imported, or the module the imported names come from
+    path: str  # file, relative to the repository
+    line: int
+    in_function: bool
+    commented: bool  # a comment on the import's line or on the line just above
+
+
+def module_name(path: Path, root: Path) -> str:
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def read_imports(files: dict[str, str]) -> list[Import]:
+    """Every import in `files` ({path: source}), resolved to dotted module names.
+
+    A target is the most specific module the statement names: `from course.jaxpr import
+    graph` is course.jaxpr.graph, `from course.jaxpr import format_trace` is course.jaxpr."""
+    modules = {module_name(Path(p), Path(".")) for p in files}
+    found = []
+    for path, source in files.items():
+        importer = module_name(Path(path), Path("."))
+        is_package = Path(path).name == "__init__.py"
+        comments = _comment_lines(source)
+        for node, in_function in _walk(ast.parse(source, path)):
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = _absolute(node, importer, is_package)
+                targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules
+                           else base for alias in node.names]
+            else:
+                continue
+            commented = bool({node.lineno - 1, node.lineno} & comments)
+            for target in dict.fromkeys(targets):
+                found.append(Import(importer, target, path, node.lineno, in_function,
+                                    commented))
+    return found
+
+
+def _comment_lines(source: str) -> set[int]:
+    tokens = tokenize.generate_tokens(io.StringIO(source).readline)
+    return {tok.start[0] for tok in tokens if tok.type == tokenize.COMMENT}
+
+
+def _absolute(node: ast.ImportFrom, importer: str, is_package: bool) -> str:
+    if node.level == 0:
+        return node.module or ""
+    package = importer.split(".") if is_package else importer.split(".")[:-1]
+    base = package[:len(package) - (node.level - 1)]
+    return ".".join(base + ([node.module] if node.module else []))
+
+
+def _walk(tree: ast.AST, in_function: bool = False):
+    for child in ast.iter_child_nodes(tree):
+        yield child, in_function
+        nested = isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+        yield from _walk(child, in_function or nested)
+
+
+def import_graph(imports: list[Import]) -> dict[str, set[str]]:
+    """Which scanned modules each module makes Python run first. Importing `a.b.c` also runs
+    the packages `a` and `a.b`, unless the importer is inside them (then they are already
+    running)."""
+    graph: dict[str, set[str]] = {}
+    for imp in imports:
+        graph.setdefault(imp.importer, set())
+        if imp.in_function:
+            continue
+        parts = imp.target.split(".")
+        for i in range(1, len(parts) + 1):
+            target = ".".join(parts[:i])
+            inside = imp.importer == target or imp.importer.startswith(target + ".")
+            if not inside:
+                graph[imp.importer].add(target)
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle as [a, b, ..., a], or None. Only edges between graph keys count."""
+    state: dict[str, str] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = "open"
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if nxt not in graph:
+                continue
+            if state.get(nxt) == "open":
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        state[node] = "done"
+        stack.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def lazy_import_problems(imports: list[Import]) -> list[str]:
+    problems = []
+    for imp in imports:
+        if not imp.in_function:
+            continue
+        if imp.target.split(".")[0] not in LAZY_OK:
+            problems.append(f"{imp.path}:{imp.line} imports {imp.target} inside a function: "
+                            "move it to the top of the module (if that makes a cycle, the "
+                            "layers are wrong), or add a heavy optional module to LAZY_OK")
+        elif not imp.commented:
+            problems.append(f"{imp.path}:{imp.line} imports {imp.target} lazily without a "
+                            "comment saying why (on that line or the line above)")
+    return problems
+
+
+def repository_imports() -> list[Import]:
+    files = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8")
+             for package in PACKAGES for p in sorted((ROOT / package).rglob("*.py"))}
+    return read_imports(files)
+
+
+# The repository.
+
+def test_no_import_cycles():
+    graph = import_graph(repository_imports())
+    assert {"course", "course.jaxpr.data", "widgets.stepper"} <= set(graph)  # it did scan
+    cycle = find_cycle(graph)
+    assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+def test_imports_inside_functions_are_only_lazy_heavy_modules():
+    problems = lazy_import_problems(repository_imports())
+    assert not problems, "\n".join(problems)
+
+
+def test_jaxpr_layers_import_only_from_below():
+    imports = [i for i in repository_imports() if i.importer.startswith("course.jaxpr.")]
+    layer = {f"course.jaxpr.{name}": n for n, name in enumerate(JAXPR_LAYERS)}
+    assert set(layer) == {i.importer for i in imports}, "a module is missing from JAXPR_LAYERS"
+    upward = [f"{i.path}:{i.line} ({i.importer}) imports {i.target}" for i in imports
+              if i.target.startswith("course.") and i.target not in ("course.compat",)
+              and layer.get(i.target, len(layer)) >= layer[i.importer]]
+    assert not upward, "\n".join(upward)
+
+
+def test_widgets_use_only_the_public_names_of_course():
+    private = [f"{i.path}:{i.line} imports {i.target}" for i in repository_imports()
+               if i.importer.startswith("widgets") and i.target.startswith("course.")
+               and i.target not in ("course.jaxpr",)]
+    assert not private, "\n".join(private)
+
+
+# The checker itself, on synthetic packages: it must be able to fail.
+
+def synthetic(files: dict[str, str]) -> list[Import]:
+    return read_imports(files)
+
+
+def test_a_relative_cycle_through_a_package_is_found():
+    imports = synthetic({
+        "pkg/__init__.py": "from .a import f\n",
+        "pkg/a.py": "from .sub import g\n\ndef f():\n    return g()\n",
+        "pkg/sub/__init__.py": "from .b import g\n",
+        "pkg/sub/b.py": "from .. import a\n\ndef g():\n    return a\n",
+    })
+    assert find_cycle(import_graph(imports)) == ["pkg.a", "pkg.sub", "pkg.sub.b", "pkg.a"]
+
+
+def test_an_absolute_cycle_between_packages_is_found():
+    imports = synthetic({
+        "pkg/__init__.py": "import other\n",
+        "other/__init__.py": "from other.tools import x\n",
+        "other/tools.py": "from pkg import y\nx = 1\n",
+    })
+    assert find_cycle(import_graph(imports)) == ["other", "other.tools", "pkg", "other"]
+
+
+def test_importing_from_an_enclosing_package_is_not_a_cycle():
+    imports = synthetic({
+        "pkg/__init__.py": "from .a import f as f\nfrom .b import g as g\n",
+        "pkg/a.py": "from . import b\nfrom .b import g\n",
+        "pkg/b.py": "g = 1\n",
+    })
+    assert find_cycle(import_graph(imports)) is None
+
+
+def test_a_cycle_closed_inside_a_function_is_a_lazy_import_problem():
+    imports = synthetic({
+        "pkg/a.py": "from .b import g\n",
+        "pkg/b.py": "def g():\n    from .a import f\n    import matplotlib.pyplot\n"
+                    "    # PIL is heavy\n    import PIL.Image\n    return f\n",
+    })
+    assert find_cycle(import_graph(imports)) is None
+    assert lazy_import_problems(imports) == [
+        "pkg/b.py:2 imports pkg.a inside a function: move it to the top of the module (if "
+        "that makes a cycle, the layers are wrong), or add a heavy optional module to LAZY_OK",
+        "pkg/b.py:3 imports matplotlib.pyplot lazily without a comment saying why (on that line or "
+        "the line above)",
+    ]
+
+
+@pytest.mark.parametrize("source, target", [
+    ("from . import b", "pkg.sub.b"),
+    ("from .b import thing", "pkg.sub.b"),
+    ("from .. import c", "pkg.c"),
+    ("from ..c import thing", "pkg.c"),
+    ("import pkg.c", "pkg.c"),
+    ("from pkg.sub import b", "pkg.sub.b"),
+    ("from pkg.sub import name", "pkg.sub"),
+    ("import numpy.linalg", "numpy.linalg"),
+])
+def test_imports_are_resolved_to_modules(source, target):
+    imports = synthetic({"pkg/__init__.py": "", "pkg/c.py": "", "pkg/sub/__init__.py": "",
+                         "pkg/sub/a.py": source + "\n", "pkg/sub/b.py": ""})
+    found = [i.target for i in imports if i.importer == "pkg.sub.a"]
+    assert found == [target]
