@@ -458,3 +458,416 @@ def test_07_hessian_jvp_still_fails_when_fwd_uses_ordinary_operations():
         jax.jvp(_sin_vjp_1(fwd_calls_f=False), (3.0,), (1.0,))
 
 # ---- 08-11 ----
+
+
+def _point():
+    from collections import namedtuple
+
+    return namedtuple("Point", ["x", "y"])
+
+
+def test_08_intro_containers_are_pytrees():
+    """08, intro: "JAX treats tuples, lists, dicts, namedtuples and nested combinations of them
+    as *pytrees*." """
+    Point = _point()
+    tree = {"a": [1.0, (2.0, Point(3.0, 4.0))]}
+    assert jax.tree_util.tree_leaves(tree) == [1.0, 2.0, 3.0, 4.0]
+    assert str(jax.tree_util.tree_structure(tree)) == (
+        "PyTreeDef({'a': [*, (*, CustomNode(namedtuple[Point], [*, *]))]})")
+
+
+def test_08_intro_tangent_structure_must_match():
+    """08, intro: "the only requirement is consistency: a tangent or cotangent has the same
+    structure as the value it belongs to." (A JVP rule's output tangent with a list where the
+    output has a tuple is refused, and both structures are named.)"""
+    Point = _point()
+
+    @custom_jvp
+    def f(pt):
+        return {"a": pt.x ** 2, "b": (jnp.sin(pt.x), jnp.cos(pt.y))}
+
+    @f.defjvp
+    def f_jvp(primals, tangents):
+        (pt,), (t,) = primals, tangents
+        return f(pt), {"a": 2 * pt.x * t.x, "b": [jnp.cos(pt.x) * t.x, -jnp.sin(pt.y) * t.y]}
+
+    with pytest.raises(TypeError, match=r"equal container \(pytree\) structures, but got "
+                       r"PyTreeDef\(\{'a': \*, 'b': \(\*, \*\)\}\) and "
+                       r"PyTreeDef\(\{'a': \*, 'b': \[\*, \*\]\}\)"):
+        jax.jvp(f, (Point(1.0, 2.0),), (Point(1.0, 0.0),))
+
+
+def test_08_with_custom_jvp_tangent_is_a_point():
+    """08, With custom_jvp: "The tangent `pt_dot` is itself a `Point`, and the output tangent is
+    a dict shaped like the output." """
+    Point = _point()
+    seen = {}
+
+    @custom_jvp
+    def f(pt):
+        return {"a": pt.x ** 2, "b": (jnp.sin(pt.x), jnp.cos(pt.y))}
+
+    @f.defjvp
+    def f_jvp(primals, tangents):
+        (pt,), (pt_dot,) = primals, tangents
+        seen["pt_dot"] = pt_dot
+        ans_dot = {"a": 2 * pt.x * pt_dot.x,
+                   "b": (jnp.cos(pt.x) * pt_dot.x, -jnp.sin(pt.y) * pt_dot.y)}
+        return f(pt), ans_dot
+
+    jax.grad(lambda pt: f(pt)["a"] + f(pt)["b"][0])(Point(1.0, 2.0))
+    assert type(seen["pt_dot"]) is Point
+
+
+def test_08_with_custom_vjp_bwd_gets_output_shaped_cotangent():
+    """08, With custom_vjp: "The backward rule receives a cotangent shaped like the output (a
+    dict holding a tuple)", and "`fun` does not use `b[1]` and its cotangent is 0"."""
+    Point = _point()
+    seen = {}
+
+    @custom_vjp
+    def f(pt):
+        return {"a": pt.x ** 2, "b": (jnp.sin(pt.x), jnp.cos(pt.y))}
+
+    def f_bwd(pt, g):
+        seen["g"] = g
+        x_bar = 2 * pt.x * g["a"] + jnp.cos(pt.x) * g["b"][0]
+        return (Point(x_bar, -jnp.sin(pt.y) * g["b"][1]),)
+
+    f.defvjp(lambda pt: (f(pt), pt), f_bwd)
+    jax.grad(lambda pt: f(pt)["a"] + f(pt)["b"][0])(Point(1.0, 2.0))
+    g = seen["g"]
+    assert jax.tree_util.tree_structure(g) == jax.tree_util.tree_structure(
+        {"a": 0.0, "b": (0.0, 0.0)})
+    assert float(g["b"][1]) == 0.0
+
+
+def test_08_with_custom_vjp_bwd_structure_mismatch_names_both():
+    """08, With custom_vjp: "The message gives both structures: the rule's output, a `Point`,
+    and the structure of the arguments, a tuple holding one `Point`. A plain tuple
+    `(x_bar, y_bar)` in place of the `Point` is refused the same way." """
+    Point = _point()
+
+    def grad_with(bwd_result):
+        @custom_vjp
+        def area(pt):
+            return pt.x * pt.y
+
+        area.defvjp(lambda pt: (area(pt), pt), lambda pt, g: bwd_result(pt.y * g, pt.x * g))
+        return jax.grad(area)(Point(2.0, 3.0))
+
+    expected = (r"for primal input structure "
+                r"PyTreeDef\(\(CustomNode\(namedtuple\[Point\], \[\*, \*\]\),\)\)")
+    with pytest.raises(TypeError, match=r"got bwd output structure PyTreeDef\(CustomNode\("
+                       r"namedtuple\[Point\], \[\*, \*\]\)\) " + expected):
+        grad_with(lambda x_bar, y_bar: Point(x_bar, y_bar))
+    with pytest.raises(TypeError, match=r"got bwd output structure PyTreeDef\(\(\(\*, \*\),\)\) "
+                       + expected):
+        grad_with(lambda x_bar, y_bar: ((x_bar, y_bar),))
+    assert tuple(map(float, grad_with(lambda x_bar, y_bar: (Point(x_bar, y_bar),)))) == (3.0, 2.0)
+
+
+def test_09_intro_function_is_not_an_ordinary_argument():
+    """09, intro: "A function has no tangent or cotangent: passed as an ordinary argument of a
+    `custom_jvp` or `custom_vjp` function, it is refused with a `TypeError` (JAX cannot read a
+    function as a JAX value), even when nothing is differentiated." """
+
+    @custom_jvp
+    def app_jvp(f, x):
+        return f(x)
+
+    app_jvp.defjvp(lambda primals, tangents: (app_jvp(*primals), tangents[1]))
+
+    @custom_vjp
+    def app_vjp(f, x):
+        return f(x)
+
+    app_vjp.defvjp(lambda f, x: (f(x), None), lambda res, g: (None, g))
+
+    with pytest.raises(TypeError, match="Error interpreting argument to custom_jvp_call as a "
+                       "JAX value. The problematic value is of type <class 'function'>"):
+        app_jvp(lambda x: x ** 3, 3.0)
+    with pytest.raises(TypeError, match="of type '<class 'function'>' is not a valid JAX type"):
+        app_vjp(lambda x: x ** 3, 3.0)
+
+
+def test_09_intro_rule_receives_the_function_itself():
+    """09, intro: "`nondiff_argnums` declares such arguments by position: they are not
+    differentiated, and they are handed to the rule as they are, as ordinary Python values." """
+    seen = []
+
+    def cube(x):
+        return x ** 3
+
+    def app_jvp_rule(f, primals, tangents):
+        seen.append(f)
+        return f(primals[0]), 3 * primals[0] ** 2 * tangents[0]
+
+    app_jvp = custom_jvp(lambda f, x: f(x), nondiff_argnums=(0,))
+    app_jvp.defjvp(app_jvp_rule)
+
+    def app_fwd(f, x):
+        seen.append(f)
+        return f(x), x
+
+    def app_bwd(f, x, g):
+        seen.append(f)
+        return (3 * x ** 2 * g,)
+
+    app_vjp = custom_vjp(lambda f, x: f(x), nondiff_argnums=(0,))
+    app_vjp.defvjp(app_fwd, app_bwd)
+
+    assert float(jax.grad(app_jvp, 1)(cube, 2.0)) == 12.0
+    assert float(jax.jit(jax.grad(app_vjp, 1), static_argnums=0)(cube, 2.0)) == 12.0
+    assert len(seen) == 3 and all(f is cube for f in seen)
+
+
+def test_09_with_custom_vjp_nondiff_first_and_fwd_keeps_signature():
+    """09, With custom_vjp: "non-differentiable arguments come first, then the residuals, then
+    the output cotangent. The forward rule, however, keeps exactly the signature of the primal
+    function." (Checked with nondiff_argnums=(0, 2), as app2 in the custom_jvp section.)"""
+    seen = {}
+
+    def double(y):
+        return 2 * y
+
+    def cube(x):
+        return x ** 3
+
+    def app2_fwd(f, x, g):
+        seen["fwd"] = (f, x, g)
+        return f(g(x)), jnp.float32(11.0)
+
+    def app2_bwd(f, g, res, ct):
+        seen["bwd"] = (f, g, res, ct)
+        return (7.0 * ct,)
+
+    app2 = custom_vjp(lambda f, x, g: f(g(x)), nondiff_argnums=(0, 2))
+    app2.defvjp(app2_fwd, app2_bwd)
+
+    assert float(jax.grad(app2, 1)(cube, 3.0, double)) == 7.0
+    f, x, g = seen["fwd"]
+    assert f is cube and float(x) == 3.0 and g is double
+    f, g, res, ct = seen["bwd"]
+    assert f is cube and g is double and float(res) == 11.0 and float(ct) == 1.0
+
+
+def test_09_with_custom_vjp_one_cotangent_per_differentiable_argument():
+    """09, With custom_vjp: "`app_bwd` returns a tuple with one cotangent for the one
+    *differentiable* argument, `x`." (A cotangent for `f` as well is refused.)"""
+    app = custom_vjp(lambda f, x: f(x), nondiff_argnums=(0,))
+    app.defvjp(lambda f, x: (f(x), x), lambda f, x, g: (None, 5 * g))
+    with pytest.raises(TypeError, match=r"must produce a tuple of length equal to the number "
+                       r"of arguments to the primal function, but got bwd output structure "
+                       r"PyTreeDef\(\(None, \*\)\) for primal input structure "
+                       r"PyTreeDef\(\(\*,\)\)"):
+        jax.grad(app, 1)(lambda x: x ** 2, 4.0)
+
+
+def _scale_vjp_nondiff():
+    scale = custom_vjp(lambda s, x: s * x, nondiff_argnums=(0,))
+    scale.defvjp(lambda s, x: (s * x, None), lambda s, _, g: (s * g,))
+    return scale
+
+
+def test_09_when_not_to_use_it_custom_vjp_rejects_tracer():
+    """09, When not to use it: "`custom_vjp` refuses a tracer in a `nondiff_argnums` position"
+    (the tracer of `jit`, of `vmap`, or of a `grad` with respect to it), with an
+    `UnexpectedTracerError` that names `nondiff_argnums`."""
+    scale = _scale_vjp_nondiff()
+    assert float(jax.grad(scale, 1)(2.0, 3.0)) == 2.0  # a concrete s is fine
+    message = ("Found a JAX Tracer object passed as an argument to a custom_vjp function in a "
+               "position indicated by nondiff_argnums as non-differentiable")
+    for transform, s in [(jax.jit, 2.0), (jax.vmap, jnp.arange(3.0)), (jax.grad, 2.0)]:
+        with pytest.raises(jax.errors.UnexpectedTracerError, match=message):
+            transform(lambda s: scale(s, 3.0))(s)
+
+
+def _scale_jvp_nondiff():
+    scale = custom_jvp(lambda s, x: s * x, nondiff_argnums=(0,))
+
+    @scale.defjvp
+    def scale_jvp(s, primals, tangents):
+        return scale(s, primals[0]), s * tangents[0]
+
+    return scale
+
+
+def test_09_when_not_to_use_it_custom_jvp_accepts_tracer():
+    """09, When not to use it: "`custom_jvp` accepts the tracer without a word. Under `jit` the
+    values are even right, but the derivative with respect to `s` is silently dropped: $s \\cdot
+    3$ has derivative 3 in $s$, and `grad` says 0." (No error and no warning; the same under
+    `vmap`, and for a JVP along `s`.)"""
+    import warnings
+
+    scale = _scale_jvp_nondiff()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert float(jax.jit(scale)(2.0, 3.0)) == 6.0
+        np.testing.assert_array_equal(jax.vmap(lambda s: scale(s, 3.0))(jnp.arange(3.0)),
+                                      [0.0, 3.0, 6.0])
+        assert float(jax.grad(lambda s: scale(s, 3.0))(2.0)) == 0.0
+        assert float(jax.jvp(lambda s: scale(s, 3.0), (2.0,), (1.0,))[1]) == 0.0
+    assert float(jax.grad(lambda s: s * 3.0)(2.0)) == 3.0  # the true derivative
+
+
+def test_09_when_not_to_use_it_integer_array_as_ordinary_argument():
+    """09, When not to use it: "An array, even one you never differentiate and even an integer
+    one, belongs in an ordinary argument." and "a VJP backward rule returns a cotangent for it,
+    or `None` when it should get none". (An int32 array works as an ordinary argument under
+    `jit` and `grad`, with both APIs.)"""
+    n = jnp.arange(1, 4, dtype=jnp.int32)
+
+    @custom_vjp
+    def weighted(n, x):
+        return jnp.sum(n * x)
+
+    weighted.defvjp(lambda n, x: (weighted(n, x), n), lambda n, g: (None, n * g))
+
+    @custom_jvp
+    def weighted_jvp(n, x):
+        return jnp.sum(n * x)
+
+    @weighted_jvp.defjvp
+    def weighted_jvp_rule(primals, tangents):
+        (n, x), (_, x_dot) = primals, tangents
+        return weighted_jvp(n, x), jnp.sum(n * x_dot)
+
+    x = jnp.ones(3)
+    for fn in (weighted, weighted_jvp):
+        np.testing.assert_array_equal(jax.jit(jax.grad(fn, 1))(n, x), [1.0, 2.0, 3.0])
+
+
+def _fixed_point_10():
+    """Lesson 10's fixed_point with its implicit custom_vjp, and newton_sqrt on it."""
+    import functools
+
+    @functools.partial(custom_vjp, nondiff_argnums=(0,))
+    def fixed_point(f, a, x_guess):
+        def cond_fun(carry):
+            x_prev, x = carry
+            return jnp.abs(x_prev - x) > 1e-6
+
+        def body_fun(carry):
+            _, x = carry
+            return x, f(a, x)
+
+        _, x_star = jax.lax.while_loop(cond_fun, body_fun, (x_guess, f(a, x_guess)))
+        return x_star
+
+    def fixed_point_fwd(f, a, x_init):
+        x_star = fixed_point(f, a, x_init)
+        return x_star, (a, x_star)
+
+    def fixed_point_rev(f, res, x_star_bar):
+        a, x_star = res
+        _, vjp_a = jax.vjp(lambda a: f(a, x_star), a)
+        a_bar, = vjp_a(fixed_point(functools.partial(rev_iter, f), (a, x_star, x_star_bar),
+                                   x_star_bar))
+        return a_bar, jnp.zeros_like(x_star)
+
+    def rev_iter(f, packed, u):
+        a, x_star, x_star_bar = packed
+        _, vjp_x = jax.vjp(lambda x: f(a, x), x_star)
+        return x_star_bar + vjp_x(u)[0]
+
+    fixed_point.defvjp(fixed_point_fwd, fixed_point_rev)
+
+    def newton_sqrt(a):
+        return fixed_point(lambda a, x: 0.5 * (x + a / x), a, a)
+
+    return fixed_point, newton_sqrt
+
+
+def test_10_intro_reverse_mode_through_a_loop_keeps_every_iterate(capsys):
+    """10, intro: "reverse mode through a loop of fixed length keeps every iterate for the
+    backward pass." (20 Newton steps in a fori_loop save float32[20] residuals.)"""
+    from jax.ad_checkpoint import print_saved_residuals
+
+    def newton_20_steps(a):
+        return jax.lax.fori_loop(0, 20, lambda i, x: 0.5 * (x + a / x), a)
+
+    np.testing.assert_allclose(jax.grad(newton_20_steps)(2.0), 0.5 / np.sqrt(2.0), rtol=1e-6)
+    print_saved_residuals(newton_20_steps, 2.0)
+    saved = capsys.readouterr().out
+    assert saved.count("f32[20] output of scan") == 2, saved
+
+
+def test_10_intro_while_loop_is_refused_by_reverse_mode():
+    """10, intro: "With `lax.while_loop` it is impossible: JAX's reverse mode refuses a loop
+    whose number of steps is only known at run time." """
+    def newton_while(a):
+        return jax.lax.while_loop(lambda c: jnp.abs(c[0] - c[1]) > 1e-6,
+                                  lambda c: (c[1], 0.5 * (c[1] + a / c[1])), (a, a + 1.0))[1]
+
+    with pytest.raises(ValueError, match="Reverse-mode differentiation does not work for "
+                       "lax.while_loop or lax.fori_loop with dynamic start/stop values"):
+        jax.grad(newton_while)(2.0)
+
+
+def test_10_the_math_residuals_are_only_a_and_x_star(capsys):
+    """10, The math: "Nothing from the forward iterations is stored: the residuals are just $a$
+    and $x^*$", and Recap: "whatever the number of iterations"."""
+    from jax.ad_checkpoint import print_saved_residuals
+
+    _, newton_sqrt = _fixed_point_10()
+    for a in (2.0, 1e6):  # about 5 and about 14 Newton steps
+        print_saved_residuals(newton_sqrt, a)
+        saved = capsys.readouterr().out.splitlines()
+        assert len(saved) == 2, saved
+        assert all(line.startswith("f32[] ") for line in saved), saved
+        assert any("fixed_point_fwd" in line for line in saved), saved
+
+
+def test_10_explore_implicit_gradient_matches_sqrt_at_every_slider_value():
+    """10, Explore: "the implicit-rule gradient always matches `grad(jnp.sqrt)`" (at every
+    value of the explorer's slider for a, 0.1 to 10 in steps of 0.1), and "the iterates rush to
+    $\\sqrt a$ within a few steps" (at most 6 Newton steps from x = a to float32 precision)."""
+    _, newton_sqrt = _fixed_point_10()
+    implicit = jax.jit(jax.grad(newton_sqrt))
+    exact = jax.jit(jax.grad(jnp.sqrt))
+    for a in np.arange(1, 101, dtype=np.float32) / np.float32(10):
+        np.testing.assert_allclose(implicit(a), exact(a), rtol=5e-7, err_msg=f"a = {a}")
+        x = a
+        for _ in range(6):
+            x = np.float32(0.5) * (x + a / x)
+        np.testing.assert_allclose(x, np.sqrt(a), rtol=1e-6, err_msg=f"a = {a}")
+
+
+def test_10_a_limitation_custom_vjp_code_runs_on_plain_values():
+    """10, A limitation: "A `custom_vjp` function is differentiated by its rule, not through its
+    code, so JAX computes its output from the plain values of its arguments, outside `grad`'s
+    tracing." (Under `grad`, without `jit`, the forward half sees concrete arrays, while the
+    code around the call sees `grad`'s tracer.)"""
+    seen = {}
+
+    @custom_vjp
+    def double(x):
+        return 2 * x
+
+    def double_fwd(x):
+        seen["fwd"] = isinstance(x, jax.core.Tracer)
+        return 2 * x, None
+
+    double.defvjp(double_fwd, lambda res, g: (2 * g,))
+
+    def outer(a):
+        seen["outer"] = isinstance(a, jax.core.Tracer)
+        return double(a)
+
+    assert float(jax.grad(outer)(3.0)) == 2.0
+    assert seen == {"outer": True, "fwd": False}
+
+
+def test_10_a_limitation_captured_value_raises_unexpected_tracer_error():
+    """10, A limitation: "But its gradient raises an `UnexpectedTracerError`" ... "the error says
+    it escaped 'the scope of the transformation'", while the value is right without `grad`."""
+    fixed_point, _ = _fixed_point_10()
+
+    def newton_sqrt_closure(a):
+        return fixed_point(lambda _, x: 0.5 * (x + a / x), 1.0, 1.0)
+
+    np.testing.assert_allclose(newton_sqrt_closure(2.0), np.sqrt(2.0), rtol=1e-6)
+    with pytest.raises(jax.errors.UnexpectedTracerError,
+                       match="escape the scope of the transformation"):
+        jax.grad(newton_sqrt_closure)(2.0)
