@@ -23,17 +23,12 @@ import linecache
 import sys
 import traceback
 
+from .compat import is_jax_trace_marker
+
 MAX_MESSAGE_LINES = 12
 MAX_CELL_FRAMES = 4  # the outermost and the innermost frames are the ones a learner reads
 HINT = "(Short traceback: run %tb in a new cell for the full one.)"
 RED, RESET = "\x1b[0;31m", "\x1b[0m"
-
-
-def is_jax_trace_marker(error: BaseException) -> bool:
-    """Whether `error` is the exception JAX chains in front of an error raised while
-    transforming a traced function: its traceback is where the failing operation was traced.
-    (Its class is internal to JAX, so it is recognised by name; moved to compat later.)"""
-    return type(error).__name__ == "JaxStackTraceBeforeTransformation"
 
 
 def short_tracebacks(enable: bool = True) -> None:
