@@ -1,26 +1,59 @@
-"""The explorers, in-process: controls change the displayed data to the right values, bad
-input becomes a message in the widget, and updates reuse compiled code."""
+"""The explorers, in-process, built with the lessons' own functions (tests/lesson_functions.py):
+controls change the displayed data to the right values, bad input becomes a message in the
+widget, bad arguments a short error naming the argument and the lesson, and updates reuse
+compiled code."""
+
+import ast
+import re
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
+import jupytext
+import lesson_functions as L
 import numpy as np
 import pytest
 
 import course
 import widgets
 
+ROOT = Path(__file__).resolve().parent.parent
+RULE_APIS = {"custom_jvp", "custom_vjp", "defjvp", "defjvps", "defvjp"}
+
+
+def build_stability(**kwargs):
+    return widgets.stability_explorer(naive=L.naive_log1pexp, rule=L.log1pexp, **kwargs)
+
+
+def build_convention(**kwargs):
+    return widgets.convention_explorer(naive=L.naive_f, rule=L.f, **kwargs)
+
+
+def build_clipping(**kwargs):
+    return widgets.clipping_explorer(clip_gradient=L.clip_gradient, **kwargs)
+
+
+def build_fixed_point(**kwargs):
+    return widgets.fixed_point_explorer(solver=L.newton_sqrt, update=L.newton_update,
+                                        reference=jnp.sqrt, **kwargs)
+
+
+def build_stepper():
+    return widgets.jaxpr_stepper(jax.grad(L.naive_log1pexp), 100.0)
+
 
 @pytest.fixture(scope="module")
 def stability():
-    return widgets.stability_explorer()
+    return build_stability()
 
 
 def test_stability_values_follow_the_slider(stability):
     stability.slider.value = 100.0
     assert stability.values["x"] == 100.0
     assert np.isnan(stability.values["naive"]) and stability.values["rule"] == 1.0
-    assert "naive autodiff = nan, custom_jvp rule = 1.0" in stability.status.value
+    assert "grad(naive_log1pexp) = nan, grad(log1pexp) = 1.0" in stability.status.value
     assert "first nan at [4]: mul(0.0, inf) = nan" in stability.jaxpr_view.value
+    assert "jaxpr of grad(naive_log1pexp)" in stability.jaxpr_view.value
     stability.slider.value = 3.0
     assert stability.values["naive"] == pytest.approx(0.95257413)
     assert stability.values["rule"] == pytest.approx(0.95257413)
@@ -29,71 +62,79 @@ def test_stability_values_follow_the_slider(stability):
 
 
 def test_stability_odd_inputs_are_messages(stability):
-    stability.set_x(float("inf"))
+    assert not stability.apply(x=float("inf"))
     assert "x must be a finite number, got inf." in stability.error
-    stability.set_x("abc")
+    assert "x must be a finite number" in stability.message.value
+    assert not stability.apply(x="abc")
     assert "x must be a number, got 'abc'." in stability.error
-    stability.set_x(1e30)
-    assert stability.error is None and "off the plot" in stability.status.value
+    assert stability.apply(x=1e30)
+    assert stability.error is None and stability.message.value == ""
+    assert "off the plot" in stability.status.value
     assert stability.values["rule"] == 1.0
 
 
-def test_stability_updates_do_not_recompile(stability):
-    with course.count_compiles() as compiles:
-        for x in np.linspace(-20, 150, 25):
-            stability.slider.value = float(x)
-    assert compiles[0] == 0
+def test_stability_shows_the_rule_it_is_given():
+    """The lesson's second rule (sigmoid) is finite far left, where the first one is 0: the
+    explorer shows whichever it is passed."""
+    first = build_stability(x=-20.0)
+    second = widgets.stability_explorer(naive=L.naive_log1pexp, rule=L.stable_log1pexp, x=-20.0)
+    assert first.values["rule"] == 0.0
+    assert second.values["rule"] == pytest.approx(float(jax.nn.sigmoid(-20.0)), rel=1e-5)
+    assert "grad(stable_log1pexp) = 2.06" in second.status.value
 
 
 def test_convention_at_and_near_zero():
-    explorer = widgets.convention_explorer()
+    explorer = build_convention()
     assert np.isnan(explorer.values["autodiff"]) and explorer.values["rule"] == 1.0
     assert explorer.values["quotient"] == pytest.approx(1 / (1 + np.sqrt(1e-3)), rel=1e-3)
     explorer.slider.value = 0.25
     expected = (0.5 + 2) / (2 * 1.5 ** 2)
     assert explorer.values["rule"] == pytest.approx(expected)
     assert explorer.values["autodiff"] == pytest.approx(expected)
-    explorer.set_x(-1.0)
-    assert "outside the domain" in explorer.error
+    assert not explorer.apply(x=-1.0)
+    assert "x = -1 is outside the domain: naive_f is defined for x >= 0" in explorer.error
     assert explorer.values["x"] == 0.25  # the last valid state stays displayed
 
 
 def test_clipping_bounds_reshape_the_gradient():
-    explorer = widgets.clipping_explorer()
+    explorer = build_clipping()
     explorer.lo.value = -0.3
     explorer.hi.value = 0.5
     curve = explorer.curve.get_ydata()
     t = widgets.clipping.T
     np.testing.assert_allclose(curve, np.clip(np.cos(t), -0.3, 0.5), atol=1e-6)
     assert explorer.values["min"] == pytest.approx(-0.3) and explorer.values["max"] == 0.5
-    explorer.set_bounds(0.5, 0.1)
+    assert not explorer.apply(lo=0.5, hi=0.1)
     assert "lo = 0.5 is above hi = 0.1" in explorer.error
-    with course.count_compiles() as compiles:
-        explorer.lo.value = -1.0
-        explorer.hi.value = 1.2
-    assert compiles[0] == 0
+    assert explorer.apply(lo=-0.2)  # hi from its slider
+    assert explorer.values["hi"] == 0.5
 
 
 def test_fixed_point_iterates_and_gradients():
-    explorer = widgets.fixed_point_explorer(a=4.0, iterations=1)
+    explorer = build_fixed_point(a=4.0, iterations=1)
     assert explorer.values["x_n"] == pytest.approx(2.5)  # 0.5 * (4 + 4 / 4)
     explorer.n.value = 6
     assert explorer.values["x_n"] == pytest.approx(2.0)
     assert explorer.values["implicit"] == pytest.approx(0.25)
-    assert explorer.values["sqrt_grad"] == pytest.approx(0.25)
+    assert explorer.values["reference"] == pytest.approx(0.25)
     explorer.a.value = 9.0
     assert explorer.values["implicit"] == pytest.approx(1 / 6, rel=1e-6)
-    explorer.set(-2.0, 3)
+    assert "grad(newton_sqrt) = 0.1666667, grad(sqrt) = 0.1666667" in explorer.status.value
+    assert not explorer.apply(a=-2.0, iterations=3)
     assert "needs a > 0" in explorer.error
-    explorer.set(2.0, 0)
+    assert not explorer.apply(a=2.0, iterations=0)
     assert "iterations must be a whole number from 1 to 12, got 0." in explorer.error
 
 
-def test_stepper_walks_and_jumps_to_the_nan():
-    def log1pexp(x):
-        return jnp.log(1.0 + jnp.exp(x))
+def test_fixed_point_update_must_be_the_solvers_map():
+    with pytest.raises(ValueError, match=r"update's iterates from x = a = 2 end at 1\.000244 "
+                                         r"after 12 steps, but newton_sqrt\(2\) = 1\.414214"):
+        widgets.fixed_point_explorer(solver=L.newton_sqrt, update=lambda a, x: 0.5 * (x + 1.0),
+                                     reference=jnp.sqrt, a=2.0)
 
-    stepper = widgets.jaxpr_stepper(jax.grad(log1pexp), 100.0)
+
+def test_stepper_walks_and_jumps_to_the_nan():
+    stepper = build_stepper()
     assert stepper.current() == "exp(100.0) = inf"
     stepper.next.click()
     assert stepper.current() == "add(1.0, inf) = inf"
@@ -107,7 +148,164 @@ def test_stepper_walks_and_jumps_to_the_nan():
 
 
 def test_text_form_is_short_and_deterministic():
-    bundle = widgets.clipping_explorer()._repr_mimebundle_()
+    bundle = build_clipping()._repr_mimebundle_()
     assert bundle["text/plain"] == (
         "<clipping explorer: lo = -0.75, hi = 0.75, min = -0.75, max = 0.75>")
     assert "application/vnd.jupyter.widget-view+json" in bundle
+    stepper = build_stepper()._repr_mimebundle_()
+    assert stepper["text/plain"] == "<jaxpr stepper: 5 equations, at [0] exp(100.0) = inf>"
+
+
+# Compilation: once when built, never when a control moves.
+
+def test_count_compiles_counts_a_fresh_jit():
+    """The positive control for the zero-recompile tests below: a new jitted function
+    compiles once, and calling it again compiles nothing."""
+    x = jnp.float32(2.0)
+    fresh = jax.jit(lambda x: x * 3.0 + 1.0)
+    with course.count_compiles() as first:
+        fresh(x)
+    with course.count_compiles() as again:
+        fresh(x)
+    assert (first[0], again[0]) == (1, 0)
+
+
+MOVES = {
+    "stability": (build_stability, {"slider": np.linspace(-20, 150, 25)}),
+    "convention": (build_convention, {"slider": np.linspace(0, 1, 25)}),
+    "clipping": (build_clipping, {"lo": np.linspace(-1.5, 0, 7), "hi": np.linspace(0, 1.5, 7)}),
+    "fixed point": (build_fixed_point, {"a": np.linspace(0.1, 10, 7), "n": range(1, 13)}),
+    "stepper": (build_stepper, {"step": [0, 1, 2, 3, 4, 0]}),
+}
+
+
+@pytest.mark.parametrize("name", MOVES)
+def test_building_compiles_and_moving_a_control_does_not(name):
+    build, moves = MOVES[name]
+    with course.count_compiles() as built:
+        explorer = build()
+    with course.count_compiles() as moved:
+        for attribute, values in moves.items():
+            control = getattr(explorer, attribute)
+            for value in values:
+                control.value = type(control.value)(value)
+    if name != "stepper":  # the stepper runs no JAX after its trace
+        assert built[0] > 0
+        assert explorer.error is None
+    assert moved[0] == 0
+
+
+def test_no_rule_is_defined_in_widgets():
+    """The explorers take the lessons' rules; none is written in widgets/."""
+    for path in sorted((ROOT / "widgets").glob("*.py")):
+        assert rule_api_uses(path.read_text()) == [], path.name
+    # ... and the check finds one when there is one.
+    assert rule_api_uses("import jax\n@jax.custom_jvp\ndef f(x):\n  return x\n"
+                         "f.defjvps(lambda t, ans, x: t)\n") == ["custom_jvp", "defjvps"]
+    assert rule_api_uses("from jax import custom_vjp as cv\n") == ["custom_vjp"]
+
+
+def rule_api_uses(source: str) -> list[str]:
+    """Names of JAX's custom-rule API used in `source` as code (not in strings)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Name):
+            found.append(node.id)
+        elif isinstance(node, ast.Attribute):
+            found.append(node.attr)
+        elif isinstance(node, ast.alias):
+            found.append(node.name.split(".")[-1])
+    return [name for name in found if name in RULE_APIS]
+
+
+# Bad arguments: one short error naming the argument and the lesson, not a JAX traceback.
+
+def not_a_float_function(x):
+    return float(x) * 2  # fine on a float, fails under jit: a concrete value is needed
+
+
+def two_arguments(x, y):
+    return x * y
+
+
+BAD_ARGUMENTS = [
+    (lambda: widgets.stability_explorer(naive=L.naive_log1pexp, rule=3.0), TypeError,
+     r"^stability_explorer: rule must be a function, got float 3\.0\. Pass the function with "
+     r"the custom_jvp rule, like log1pexp, itself, without calling it, as in "
+     r"widgets\.stability_explorer\(naive=naive_log1pexp, rule=log1pexp\) "
+     r"\(lesson 2 \(02_numerical_stability\)\)\.$"),
+    (lambda: widgets.stability_explorer(naive=L.naive_log1pexp(1.0), rule=L.log1pexp),
+     TypeError, r"naive must be a function, got ArrayImpl Array\(1\.3132616"),
+    (lambda: widgets.stability_explorer(naive=two_arguments, rule=L.log1pexp), TypeError,
+     r"^stability_explorer: the explorer calls naive\(x\), with 1 argument, but "
+     r"naive=two_arguments takes two_arguments\(x, y\) \(missing a required argument: 'y'\)\. "
+     r"Pass the plain function, like naive_log1pexp,"),
+    (lambda: widgets.stability_explorer(naive=L.naive_log1pexp, rule=not_a_float_function),
+     ValueError,
+     r"^stability_explorer: grad\(not_a_float_function\)\(x\) failed at x = 3, with "
+     r"ConcretizationTypeError: Abstract tracer value encountered where concrete value is "
+     r"expected.* The explorer runs rule under jax\.jit and jax\.grad on float32 scalars\. "
+     r"Check that rule is the function lesson 2 \(02_numerical_stability\) defines"),
+    (lambda: widgets.convention_explorer(naive=L.naive_f, rule=lambda x: x[0]), ValueError,
+     r"^convention_explorer: grad\(<lambda>\)\(x\) failed at x = 0, with IndexError: Too many "
+     r"indices"),
+    (lambda: widgets.convention_explorer(naive=L.f, rule=L.clip_gradient), TypeError,
+     r"the explorer calls rule\(x\), with 1 argument, but rule=clip_gradient takes "
+     r"clip_gradient\(lo, hi, x\)"),
+    (lambda: widgets.clipping_explorer(clip_gradient=L.log1pexp), TypeError,
+     r"^clipping_explorer: the explorer calls clip_gradient\(lo, hi, x\), with 3 arguments, "
+     r"but clip_gradient=log1pexp takes log1pexp\(x\) \(too many positional arguments\)\. Pass "
+     r"the custom_vjp function clip_gradient, as in "
+     r"widgets\.clipping_explorer\(clip_gradient=clip_gradient\) "
+     r"\(lesson 4 \(04_gradient_clipping\)\)\.$"),
+    (lambda: widgets.clipping_explorer(clip_gradient=lambda lo, hi, x: (x, x)), ValueError,
+     r"^clipping_explorer: grad\(sin\(<lambda>\(lo, hi, t\)\)\) failed at lo = -0\.75, "
+     r"hi = 0\.75, with TypeError: sin requires ndarray or scalar arguments, got "
+     r"<class 'tuple'>"),
+    (lambda: widgets.fixed_point_explorer(solver=L.newton_sqrt, update=L.newton_update,
+                                          reference="sqrt"), TypeError,
+     r"^fixed_point_explorer: reference must be a function, got str 'sqrt'\."),
+    (lambda: widgets.fixed_point_explorer(solver=L.fixed_point, update=L.newton_update,
+                                          reference=jnp.sqrt), TypeError,
+     r"the explorer calls solver\(a\), with 1 argument, but solver=fixed_point takes "
+     r"fixed_point\(f, a, x_guess\)"),
+]
+
+
+@pytest.mark.parametrize("build, error, message", BAD_ARGUMENTS)
+def test_bad_arguments_name_the_argument_and_the_lesson(build, error, message):
+    with pytest.raises(error, match=message) as raised:
+        build()
+    assert raised.value.__suppress_context__ or raised.value.__context__ is None
+    assert raised.traceback[-1].path.parent.name == "widgets"  # raised by us, not inside JAX
+
+
+def test_missing_functions_are_named_by_python():
+    with pytest.raises(TypeError, match="missing 2 required keyword-only arguments: 'naive' "
+                                        "and 'rule'"):
+        widgets.stability_explorer()
+
+
+# The copies in lesson_functions.py are the lessons' code.
+
+def copied_blocks() -> dict[str, list[str]]:
+    """lesson name -> the paragraphs of lesson_functions.py copied from it."""
+    text = (Path(__file__).parent / "lesson_functions.py").read_text()
+    blocks = {}
+    parts = re.split(r"^# from notebooks/(\S+)\.md\n", text, flags=re.M)
+    for lesson, body in zip(parts[1::2], parts[2::2]):
+        body = body.split("# end of the copies")[0]
+        blocks[lesson] = [p.strip("\n") for p in re.split(r"\n\s*\n", body) if p.strip()]
+    return blocks
+
+
+def test_lesson_function_copies_match_the_lessons():
+    blocks = copied_blocks()
+    assert sorted(blocks) == ["02_numerical_stability", "03_differentiation_conventions",
+                              "04_gradient_clipping", "10_implicit_differentiation"]
+    for lesson, paragraphs in blocks.items():
+        cells = [c.source for c in jupytext.read(ROOT / "notebooks" / f"{lesson}.md").cells
+                 if c.cell_type == "code"]
+        for paragraph in paragraphs:
+            assert any(paragraph in cell for cell in cells), (
+                f"{lesson} no longer has this code of tests/lesson_functions.py:\n{paragraph}")

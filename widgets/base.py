@@ -1,5 +1,14 @@
-"""What every explorer shares: a figure redrawn in place into an Image, a status line, a
-message area for bad input, and a short deterministic text form for notebooks and nbval."""
+"""What every explorer shares.
+
+`View`: an object shown as an ipywidget, with a short deterministic text form (the one nbval
+compares, and the one a static view of the notebook shows).
+
+`Explorer`: a `View` made of sliders, a status line, a message area for bad input and a figure
+redrawn in place into an `Image`. Each control change goes through one method, `apply`, which
+parses the inputs, reports bad ones in the widget, and otherwise updates the figure and the
+status. A subclass says only how to parse its inputs (`parse`) and what an update changes
+(`update`).
+"""
 
 from __future__ import annotations
 
@@ -16,25 +25,83 @@ from matplotlib.figure import Figure
 FIG_DPI = 72
 
 
-class Explorer:
-    """Base class. Subclasses build controls and artists once, then `update()` changes data."""
+class BadInput(ValueError):
+    """A control value the explorer cannot show; its message is displayed in the widget."""
+
+
+class View:
+    """An object displayed as `self.widget`, whose text form is `self.summary()`."""
+
+    title = "view"
+    widget: W.Widget
+
+    def summary(self) -> str:
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = self.summary()
+        return bundle
+
+
+class Explorer(View):
+    """Sliders, a status line, a message line and a figure, updated by `apply`."""
 
     title = "explorer"
 
-    def __init__(self, figsize=(6.4, 3.6)):
+    def __init__(self, controls: dict[str, W.ValueWidget], beside: W.Widget | None = None,
+                 figsize=(6.4, 3.6)):
+        self.controls = controls
         self.fig = Figure(figsize=figsize, dpi=FIG_DPI, layout="constrained")
         FigureCanvasAgg(self.fig)
         self.image = W.Image(format="png", layout=W.Layout(width=f"{figsize[0] * FIG_DPI}px"))
         self.status = W.HTML(layout=W.Layout(min_height="2.5em"))
         self.message = W.HTML()
-        self.values: dict[str, float] = {}
-        self.animated: list = []  # artists redrawn on every update
+        figure = self.image if beside is None else W.HBox([self.image, beside])
+        self.widget = W.VBox([W.HBox(list(controls.values())), self.status, self.message, figure])
+        self.widget.add_class("course-explorer")
+        self.values: dict[str, float] = {}  # what the status line shows, by name
+        self.error: str | None = None  # the message shown for the last bad input, if any
+        self.animated: list = []  # artists whose data an update changes; redrawn each time
         self._background = None
-        self.error: str | None = None
+        for control in controls.values():
+            control.observe(lambda change: self.apply(), names="value")
+
+    # What a subclass defines.
+
+    def parse(self, **raw) -> dict:
+        """The inputs as the explorer's update needs them; raises `BadInput` if one is not."""
+        raise NotImplementedError
+
+    def update(self, **inputs) -> tuple[dict[str, float], str]:
+        """Change the animated artists' data; return the values and text of the status."""
+        raise NotImplementedError
+
+    # The one path from a control (or a call) to the screen.
+
+    def apply(self, **raw) -> bool:
+        """Show the explorer at `raw` inputs (the controls' values for those not given).
+
+        Bad input leaves the last good state on screen and shows why, in the widget: an
+        exception in a slider callback would only reach the kernel log. Returns whether the
+        inputs were shown."""
+        raw = {name: control.value for name, control in self.controls.items()} | raw
+        try:
+            inputs = self.parse(**raw)
+        except BadInput as bad:
+            self.error = str(bad)
+            self.message.value = f'<span style="color:#c92a2a">{html.escape(self.error)}</span>'
+            return False
+        self.values, text = self.update(**inputs)
+        self.redraw()
+        self.error = None
+        self.message.value = ""
+        self.status.value = f"<code>{html.escape(text)}</code>"
+        return True
 
     def redraw(self) -> None:
         """Blit: the static part is rendered once; each update redraws only `self.animated`
-        (the artists whose data changed) onto it and encodes the pixels as PNG."""
+        onto it and encodes the pixels as PNG."""
         canvas = self.fig.canvas
         if self._background is None:
             for artist in self.animated:
@@ -49,37 +116,21 @@ class Explorer:
                                                                    compress_level=1)
         self.image.value = buffer.getvalue()
 
-    def show_status(self, values: dict[str, float], text: str) -> None:
-        self.values = values
-        self.error = None
-        self.message.value = ""
-        self.status.value = f"<code>{html.escape(text)}</code>"
-
-    def show_error(self, text: str) -> None:
-        """Bad input is reported in the widget, never raised into the kernel log."""
-        self.error = text
-        self.message.value = f'<span style="color:#c92a2a">{html.escape(text)}</span>'
-
     def summary(self) -> str:
         shown = ", ".join(f"{k} = {fmt(v)}" for k, v in self.values.items())
         return f"<{self.title}: {shown}>"
-
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = self.summary()
-        return bundle
 
 
 def fmt(value: float) -> str:
     return "nan" if math.isnan(value) else f"{value:.6g}"
 
 
-def finite_number(value, name: str) -> float | str:
-    """`value` as a float, or the message to show when it is not a usable number."""
+def number(value, name: str) -> float:
+    """`value` as a finite float; `BadInput` saying why not."""
     try:
-        number = float(value)
+        result = float(value)
     except (TypeError, ValueError):
-        return f"{name} must be a number, got {value!r}."
-    if not math.isfinite(number):
-        return f"{name} must be a finite number, got {number}."
-    return number
+        raise BadInput(f"{name} must be a number, got {value!r}.") from None
+    if not math.isfinite(result):
+        raise BadInput(f"{name} must be a finite number, got {result}.")
+    return result

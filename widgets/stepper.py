@@ -10,8 +10,10 @@ import ipywidgets as W
 import course
 from course.jaxpr import describe_op, equation_text, function_name
 
+from .base import View
 
-class JaxprStepper:
+
+class JaxprStepper(View):
     title = "jaxpr stepper"
 
     def __init__(self, trace: course.Trace, title: str):
@@ -62,11 +64,9 @@ class JaxprStepper:
     def current(self) -> str:
         return describe_op(self.records[self.position]) if self.records else ""
 
-    def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = (f"<{self.title}: {len(self.records)} equations, at "
-                                f"[{self.position}] {self.current()}>")
-        return bundle
+    def summary(self) -> str:
+        return (f"<{self.title}: {len(self.records)} equations, at [{self.position}] "
+                f"{self.current()}>")
 
 
 def _line(record, evaluated: bool) -> str:
