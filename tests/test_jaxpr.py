@@ -113,8 +113,8 @@ def test_while_loop_past_the_cap_says_so_and_keeps_the_true_result(monkeypatch, 
     monkeypatch.setattr(evaluate, "MAX_WHILE_ITERATIONS", cap)
     trace = course.trace_jaxpr(halve_until_small, 10.0)  # needs 4 iterations
     loop = next(r for r in trace if r.primitive == "while")
-    assert loop.label == (f"while loop: cut at {cap} iterations, the first one is shown; the "
-                          "loop had not ended, so JAX's while_loop ran the rest from there")
+    assert loop.label == (f"while loop: cut after {cap} iteration(s), the first one is shown; "
+                          "the loop had not ended, so JAX's while_loop ran the rest from there")
     assert loop.outputs[0].show() == "0.625"  # what the loop really returns: 10 / 2**4
     assert trace.outputs[0].show() == "0.625"
     body = [r for r in trace.ops if r.parent == loop.index]

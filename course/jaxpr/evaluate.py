@@ -203,8 +203,8 @@ class Interpreter:
         while bool(compat.eval_jaxpr(cond, *cconsts, *carry)[0]):
             if iterations == cap:
                 carry = self.bind(eqn, [*cconsts, *bconsts, *carry])
-                label = (f"while loop: cut at {cap} iterations, the first one is shown; the "
-                         f"loop had not ended, so JAX's while_loop ran the rest from there")
+                label = (f"while loop: cut after {cap} iteration(s), the first one is shown; "
+                         "the loop had not ended, so JAX's while_loop ran the rest from there")
                 break
             if iterations == 0:
                 self.note("body, iteration 1", depth + 1, index)
