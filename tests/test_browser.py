@@ -7,6 +7,7 @@ tests are skipped with that reason, except under CI (CI=true), where they must r
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -196,5 +197,108 @@ def test_exercise_wrong_then_right(lab):
 
             right = submit(RIGHT_RULE, "jnp.sinh(x) / jnp.cosh(x)")
             assert "02_logcosh: passed" in right
+        finally:
+            browser.close()
+
+
+def formulas(markdown: str) -> tuple[int, int]:
+    """(inline, display) counts of `$...$` and `$$...$$` formulas in a markdown cell's source,
+    outside code spans and fenced code, where a `$` is not math."""
+    text = re.sub(r"```.*?```", "", markdown, flags=re.S)
+    text = re.sub(r"`[^`]*`", "", text)
+    display = len(re.findall(r"\$\$.+?\$\$", text, flags=re.S))
+    text = re.sub(r"\$\$.+?\$\$", "", text, flags=re.S)
+    return len(re.findall(r"\$[^$]+?\$", text, flags=re.S)), display
+
+
+def test_formulas_counts_inline_and_display_math_outside_code():
+    assert formulas("$a$ and $$\nb\n$$, not `$c$` nor\n```\n$d$\n```\n$e\n+ f$") == (2, 1)
+
+
+# Scroll every cell into view once: JupyterLab renders a markdown cell (and MathJax typesets
+# it) only when it first comes near the viewport.
+RENDER_ALL_CELLS = """async () => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  for (let i = 0; i < nb.widgets.length; i++) { await nb.scrollToItem(i, 'start'); }
+  return nb.widgets.length;
+}"""
+
+# Per markdown cell: typeset formulas (inline, display), MathJax errors, operator names that
+# MathJax split with spaces (`\operatorname{log1pexp}` shows as "log 1 pexp"), and the text a
+# reader sees outside formulas and code, where no `$` or TeX command may remain.
+DESCRIBE_MATH = """() => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  return nb.widgets.map((cell, index) => {
+    const rendered = cell.node.querySelector('.jp-RenderedMarkdown');
+    if (cell.model.type !== 'markdown' || !rendered) return null;
+    const prose = rendered.cloneNode(true);
+    prose.querySelectorAll('mjx-container, code, pre').forEach(e => e.remove());
+    const mjx = [...rendered.querySelectorAll('mjx-container')];
+    return {index,
+            inline: mjx.filter(m => m.getAttribute('display') !== 'true').length,
+            display: mjx.filter(m => m.getAttribute('display') === 'true').length,
+            errors: rendered.querySelectorAll('mjx-merror').length,
+            split_names: rendered.querySelectorAll('mjx-texatom[texclass="OP"] > [space]').length,
+            prose: prose.textContent};
+  });
+}"""
+
+
+def test_lesson_2_math_is_typeset(lab, tmp_path):
+    """Every formula of lesson 2 is typeset by MathJax as JupyterLab shows it: one MathJax
+    element per `$...$` / `$$...$$` in the source, no MathJax error, no operator name split by
+    spaces, and no `$` or TeX command left in the visible prose. Screenshots of two formula
+    cells are saved under tmp_path."""
+    from PIL import Image
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+
+    base, token, work = lab
+    lesson = "02_numerical_stability"
+    cells = json.loads((work / "notebooks" / f"{lesson}.ipynb").read_text())["cells"]
+    expected = {i: formulas("".join(c["source"])) for i, c in enumerate(cells)
+                if c["cell_type"] == "markdown"}
+    expected = {i: n for i, n in expected.items() if n != (0, 0)}
+    assert sum(inline for inline, _ in expected.values()) >= 50  # the lesson is full of math
+    assert any(display for _, display in expected.values())
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{base}/lab/workspaces/math/tree/{lesson}.ipynb?token={token}")
+            page.locator(".jp-MarkdownCell .jp-RenderedMarkdown").first.wait_for(timeout=90_000)
+            assert page.evaluate(RENDER_ALL_CELLS) == len(cells)
+            typeset = "".join(
+                f"&& c[{i}] && c[{i}].inline === {inline} && c[{i}].display === {display}"
+                for i, (inline, display) in expected.items())
+            try:
+                page.wait_for_function(f"() => {{ const c = ({DESCRIBE_MATH})(); return true "
+                                       f"{typeset}; }}", timeout=60_000)
+            except PlaywrightTimeout:
+                pass  # the asserts below say which cell is not typeset
+            seen = {d["index"]: d for d in page.evaluate(DESCRIBE_MATH) if d}
+            for i, (inline, display) in expected.items():
+                where = f"cell {i}: {''.join(cells[i]['source'])[:60]!r}"
+                assert i in seen, f"{where} was not rendered"
+                assert (seen[i]["inline"], seen[i]["display"]) == (inline, display), where
+                assert seen[i]["errors"] == 0, where
+                assert seen[i]["split_names"] == 0, f"{where}: use \\mathrm, not \\operatorname"
+            for d in seen.values():
+                assert "$" not in d["prose"], d["prose"]
+                assert not re.search(r"\\[A-Za-z]+", d["prose"]), d["prose"]
+
+            shots = {}
+            for name, marker in [("softplus", "also called *softplus*"),
+                                 ("chain_rule", "By the chain rule")]:
+                index = next(i for i in expected if marker in "".join(cells[i]["source"]))
+                cell = page.locator(".jp-Notebook .jp-Cell").nth(index)
+                cell.scroll_into_view_if_needed()
+                shots[name] = tmp_path / f"lesson2_{name}.png"
+                cell.screenshot(path=str(shots[name]))
+            for path in shots.values():
+                with Image.open(path) as image:
+                    assert image.format == "PNG" and image.width > 400
+                    # typeset text: some dark pixels on the light background
+                    assert image.convert("L").getextrema()[0] < 80, path
         finally:
             browser.close()
