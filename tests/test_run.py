@@ -289,6 +289,10 @@ kernelspec:
 ```{code-cell} ipython3
 print(6 * 7)
 ```
+
+```{code-cell} ipython3
+print(6 * 7)
+```
 """
 
 
@@ -298,12 +302,68 @@ def test_refresh_stores_outputs_and_refuses_a_lesson_whose_cell_fails(tmp_path, 
     bad = tmp_path / "02_bad.md"
     bad.write_text(MYST.replace("print(6 * 7)", "1 / 0"))
     assert refresh_tool.main([str(good), str(bad)]) == 1
-    outputs = [o for c in refresh_tool.jupytext.read(tmp_path / "01_good.ipynb").cells
-               for o in c.get("outputs", [])]
-    assert [o.get("text") for o in outputs] == ["42\n"]
+    cells = refresh_tool.jupytext.read(tmp_path / "01_good.ipynb").cells
+    assert [[o.get("text") for o in c.outputs] for c in cells if c.cell_type == "code"] == [
+        ["42\n"], ["42\n"]]
     assert not (tmp_path / "02_bad.ipynb").exists()
     assert bad.read_text() == MYST.replace("print(6 * 7)", "1 / 0")
     err = capsys.readouterr().err
     assert ("02_bad.md NOT refreshed (its files are unchanged): a cell raised ZeroDivisionError "
             "and is not tagged raises-exception.") in err
     assert err.rstrip().endswith("refresh: failed: 02_bad.md")
+
+
+def test_refreshing_an_unchanged_lesson_changes_nothing(tmp_path):
+    """Cell ids (also of two identical cells), printed text split by flushes, widget ids."""
+    md = tmp_path / "01_lesson.md"
+    md.write_text(MYST + """
+```{code-cell} ipython3
+import time
+
+import ipywidgets
+print("a", flush=True)
+time.sleep(0.5)
+print("b")
+ipywidgets.VBox([ipywidgets.IntSlider(3)])
+```
+""")
+    assert refresh_tool.main([str(md)]) == 0
+    first = (tmp_path / "01_lesson.ipynb").read_text()
+    assert refresh_tool.main([str(md)]) == 0
+    assert (tmp_path / "01_lesson.ipynb").read_text() == first
+    nb = refresh_tool.jupytext.read(tmp_path / "01_lesson.ipynb")
+    assert len({cell.id for cell in nb.cells}) == len(nb.cells)
+    last = nb.cells[-1].outputs
+    assert [o.output_type for o in last] == ["stream", "execute_result"]
+    assert last[0].text == "a\nb\n"
+    state = nb.metadata.widgets[refresh_tool.WIDGET_STATE]["state"]
+    assert last[1].data["application/vnd.jupyter.widget-view+json"]["model_id"] in state
+
+
+def test_stabilize_renames_widget_ids_consistently_and_strips_the_checkout_path():
+    nbformat = refresh_tool.nbformat
+
+    def notebook(a: str, b: str):
+        nb = nbformat.v4.new_notebook()
+        nb.metadata.widgets = {refresh_tool.WIDGET_STATE: {"state": {
+            a: {"state": {"children": [f"IPY_MODEL_{b}"]}}, b: {"state": {"value": 3}}}}}
+        error = nbformat.v4.new_output("error", ename="E", evalue="v", traceback=[
+            f"File {refresh_tool.ROOT / '.venv' / 'lib' / 'x.py'}:3"])
+        view = nbformat.v4.new_output("display_data", data={
+            "application/vnd.jupyter.widget-view+json": {"model_id": a}})
+        nb.cells = [nbformat.v4.new_code_cell("x", id="cell", outputs=[error, view])]
+        return nb
+
+    one, two = notebook("a" * 32, "b" * 32), notebook("c" * 32, "d" * 32)
+    refresh_tool.stabilize(one, "03_x")
+    refresh_tool.stabilize(two, "03_x")
+    assert one == two
+    state = one.metadata.widgets[refresh_tool.WIDGET_STATE]["state"]
+    first, second = state
+    assert state[first]["state"]["children"] == [f"IPY_MODEL_{second}"]
+    outputs = one.cells[0].outputs
+    assert outputs[1].data["application/vnd.jupyter.widget-view+json"]["model_id"] == first
+    assert outputs[0].traceback == [f"File {Path('.venv') / 'lib' / 'x.py'}:3"]
+    other = notebook("a" * 32, "b" * 32)
+    refresh_tool.stabilize(other, "04_y")
+    assert set(other.metadata.widgets[refresh_tool.WIDGET_STATE]["state"]).isdisjoint(state)

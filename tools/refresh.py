@@ -10,6 +10,8 @@ Cell ids are kept where a cell's source did not change, and per-run execution
 timestamps are dropped, so an unchanged lesson gives an unchanged diff.
 """
 
+import hashlib
+import os
 import re
 import sys
 import time
@@ -20,7 +22,9 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 CELL_TIMEOUT = 180
 
 
@@ -29,12 +33,13 @@ def refresh(md: Path) -> None:
     ipynb = md.with_suffix(".ipynb")
     nb = jupytext.read(md)
     old = jupytext.read(ipynb) if ipynb.exists() else None
-    if old is not None:
+    if old is not None:  # keep the ids of unchanged cells, in order when a source repeats
         old_ids = {}
         for cell in old.cells:
-            old_ids.setdefault((cell.cell_type, cell.source), cell.get("id"))
+            old_ids.setdefault((cell.cell_type, cell.source), []).append(cell.get("id"))
         for cell in nb.cells:
-            cid = old_ids.pop((cell.cell_type, cell.source), None)
+            ids = old_ids.get((cell.cell_type, cell.source))
+            cid = ids.pop(0) if ids else None
             if cid:
                 cell["id"] = cid
     nb.metadata["kernelspec"] = {
@@ -47,13 +52,63 @@ def refresh(md: Path) -> None:
         resources={"metadata": {"path": str(md.parent)}},
     )
     client.execute()
-    for cell in nb.cells:
-        cell.metadata.pop("execution", None)
+    stabilize(nb, md.stem)
     nbformat.validate(nb)
     jupytext.write(nb, ipynb)
     jupytext.write(nb, md, fmt="md:myst")
     shown = md.relative_to(NOTEBOOKS.parent) if md.is_relative_to(NOTEBOOKS.parent) else md
     print(f"refreshed {shown}", end="", flush=True)
+
+
+def stabilize(nb, name: str) -> None:
+    """Drop what changes from run to run without changing what a reader sees, so that
+    refreshing an unchanged lesson, on any machine, leaves its .ipynb unchanged:
+
+    - nbclient's per-cell `execution` timestamps;
+    - the split of a cell's printed text into stream chunks (it depends on flush timing):
+      adjacent chunks of one stream are joined;
+    - the random ids of widget models, renamed in order of creation to ids derived from the
+      lesson's name (state, cross-references and views alike);
+    - the absolute path of this checkout in stored tracebacks (`.venv/...` instead of
+      `/home/you/course/.venv/...`). nbval does not compare tracebacks.
+    """
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        joined = []
+        for out in cell.outputs:
+            prev = joined[-1] if joined else None
+            if (out.output_type == "stream" and prev is not None
+                    and prev.output_type == "stream" and prev.name == out.name):
+                prev.text += out.text
+            else:
+                joined.append(out)
+        cell.outputs = joined
+        for out in cell.outputs:
+            if out.output_type == "error":
+                out.traceback = [line.replace(str(ROOT) + os.sep, "") for line in out.traceback]
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    renamed = {old: hashlib.sha256(f"{name}:{i}".encode()).hexdigest()[:32]
+               for i, old in enumerate(state)}
+    if renamed:
+        pattern = re.compile("|".join(map(re.escape, renamed)))
+        nb.metadata.widgets = _rename(nb.metadata.widgets, pattern, renamed)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = _rename(cell.outputs, pattern, renamed)
+
+
+def _rename(node, pattern, renamed):
+    """A copy of `node` (dicts, lists, strings) with every id in `renamed` replaced."""
+    if isinstance(node, str):
+        return pattern.sub(lambda m: renamed[m.group()], node)
+    if isinstance(node, dict):
+        return nbformat.NotebookNode({_rename(k, pattern, renamed): _rename(v, pattern, renamed)
+                                      for k, v in node.items()})
+    if isinstance(node, list):
+        return [_rename(v, pattern, renamed) for v in node]
+    return node
 
 
 def lessons(args: list[str]) -> list[Path]:
