@@ -301,14 +301,16 @@ def check_rule_signature(answer, primal, reference_rule, args, nondiff_argnums, 
     args = as_float32(args)
     call = (*nondiff, args, basis(args)[0])
     try:
-        inspect.signature(answer).bind(*call)
+        signature = inspect.signature(answer)
+    except (TypeError, ValueError):  # nothing to inspect (a builtin): calling it will tell
+        return
+    try:
+        signature.bind(*call)
     except TypeError:
         raise Wrong(f"JAX calls your rule with {len(call)} arguments, as {expected}: with "
                     f"nondiff_argnums={nondiff_argnums} the non-differentiable "
                     f"{', '.join(names)} come{'s' if len(names) == 1 else ''} first. Yours "
-                    f"takes ({', '.join(parameter_names(answer))}).") from None
-    except ValueError:  # no signature to inspect (a builtin): calling it will tell
-        return
+                    f"takes ({', '.join(signature.parameters)}).") from None
     try:
         answer(*call)
         return
@@ -394,16 +396,14 @@ def check_vjp_pair(answer, primal: Callable, reference: tuple, points: Sequence[
     ref = jax.custom_vjp(primal)
     ref.defvjp(*reference)
     cotangents = as_float32(list(cotangents))
-    n_args = len(points[0])
     for args in points:
         args = as_float32(args)
         where = fmt_point(args, primal)
+        residuals = check_fwd_direct(fwd, primal, args, where)
+        ref_vjp = jax.vjp(ref, *args)[1]
         for ct in cotangents:
-            cts = check_fwd_bwd_direct(fwd, bwd, primal, args, ct, where)
-            if len(cts) != n_args:
-                raise Wrong(f"f_bwd must return a tuple with one cotangent per primal "
-                            f"argument: got {len(cts)}, expected {n_args}.")
-            expected = jax.vjp(ref, *args)[1](ct)
+            cts = check_bwd_direct(bwd, residuals, ct, len(args))
+            expected = ref_vjp(ct)
             for i, (e, g) in enumerate(zip(expected, cts)):
                 if g is None:
                     g = jax.tree.map(jnp.zeros_like, e)
@@ -435,21 +435,28 @@ def vjp_pair_functions(answer) -> tuple[Callable, Callable]:
     return answer
 
 
-def check_fwd_bwd_direct(fwd, bwd, primal, args: tuple, out_ct, where: str) -> tuple:
-    """Call f_fwd and f_bwd by hand and check what they return, before JAX sees them."""
+def check_fwd_direct(fwd, primal, args: tuple, where: str):
+    """Call f_fwd by hand and check what it returns, before JAX sees it; return residuals."""
     result = run(f"f_fwd({', '.join(fmt(a) for a in args)})", fwd, *args)
     if not isinstance(result, tuple) or len(result) != 2:
         raise Wrong(f"f_fwd must return a pair (primal_output, residuals); at {where} it "
                     f"returned {fmt(result)}.")
-    out, res = result
+    out, residuals = result
     compare("f_fwd's primal output", where, primal(*args), out)
-    cts = run("f_bwd", bwd, res, out_ct)
+    return residuals
+
+
+def check_bwd_direct(bwd, residuals, out_ct, n_args: int) -> tuple:
+    """Call f_bwd by hand: one cotangent per primal argument, in a tuple."""
+    cts = run("f_bwd", bwd, residuals, out_ct)
     if not isinstance(cts, (tuple, list)):
-        n = len(args)
         raise Wrong(f"f_bwd must return a tuple with one cotangent per primal argument: got "
                     f"a single {type(cts).__name__} ({fmt(cts)}), expected a tuple of "
-                    f"{n}. Write `return ({'g_x' if n == 1 else '...'},)` even for "
+                    f"{n_args}. Write `return ({'g_x' if n_args == 1 else '...'},)` even for "
                     "one argument.")
+    if len(cts) != n_args:
+        raise Wrong(f"f_bwd must return a tuple with one cotangent per primal argument: got "
+                    f"{len(cts)}, expected {n_args}.")
     return tuple(cts)
 
 

@@ -4,12 +4,14 @@ function theorem, not through its while_loop.
 Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 """
 
+import jax
 import jax.numpy as jnp
 from jax import lax
 
 from .checking import Exercise, check_vjp_pair
 
 
+@jax.jit  # compiled once: the checker calls it many times (the lesson's copy is not jitted)
 def newton_cbrt(a):
     def cond(carry):
         x_prev, x = carry
