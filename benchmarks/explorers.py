@@ -1,6 +1,7 @@
 """Latency of the explorers in-process: 100 control changes each, as a slider drag would send
-them, with the lessons' own functions (tests/lesson_functions.py). Prints p50 and p95 per update,
-the PNG size, and the number of XLA compilations during the updates.
+them, with the lessons' own functions (tests/lesson_functions.py). Prints p50 and p95 per update
+(wall and CPU time), the number of XLA compilations during the updates, and the PNG encoding of
+the last frame: size and CPU time with widgets.base.png, and with Pillow (compress_level=1).
 
     uv run python benchmarks/explorers.py
 
@@ -10,15 +11,18 @@ real browser.
 """
 
 import importlib.util
+import io
 import time
 from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+import PIL.Image
 
 import course
 import widgets
+from widgets.base import png
 
 
 def load_lesson_functions():
@@ -35,19 +39,40 @@ L = load_lesson_functions()
 N = 100
 
 
+def cpu_ms(fn, repeat=50):
+    start = time.process_time()
+    for _ in range(repeat):
+        result = fn()
+    return (time.process_time() - start) / repeat * 1000, result
+
+
+def pillow_png(rgba):
+    buffer = io.BytesIO()
+    PIL.Image.fromarray(rgba).save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
 def drive(name, build, moves):
     explorer = build()
-    latencies = []
+    wall, cpu = [], []
     with course.count_compiles() as compiles:
         for move in moves:
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             move(explorer)
-            latencies.append(time.perf_counter() - start)
-    ms = np.array(latencies) * 1000
-    image = getattr(explorer, "image", None)
-    size = f"png {len(image.value) / 1024:5.1f} kB" if image is not None else " " * 12
-    print(f"{name:14s} p50 {np.percentile(ms, 50):6.1f} ms   p95 {np.percentile(ms, 95):6.1f} ms"
-          f"   {size}   recompiles {compiles[0]}")
+            wall.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+    wall, cpu = np.array(wall) * 1000, np.array(cpu) * 1000
+    line = (f"{name:14s} wall p50 {np.percentile(wall, 50):5.1f} p95 {np.percentile(wall, 95):5.1f}"
+            f" ms, cpu p50 {np.percentile(cpu, 50):5.1f} p95 {np.percentile(cpu, 95):5.1f} ms, "
+            f"recompiles {compiles[0]}")
+    if hasattr(explorer, "fig"):
+        rgba = np.asarray(explorer.fig.canvas.buffer_rgba())
+        (ours, ours_png), (theirs, theirs_png) = cpu_ms(lambda: png(rgba)), cpu_ms(
+            lambda: pillow_png(rgba))
+        assert (np.asarray(PIL.Image.open(io.BytesIO(ours_png))) == rgba).all()
+        line += (f"; png {len(ours_png) / 1024:4.1f} kB in {ours:3.1f} ms cpu "
+                 f"(Pillow {len(theirs_png) / 1024:4.1f} kB in {theirs:3.1f} ms)")
+    print(line)
 
 
 def setter(attribute, values):

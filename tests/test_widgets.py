@@ -4,6 +4,7 @@ widget, bad arguments a short error naming the argument and the lesson, and upda
 compiled code."""
 
 import ast
+import io
 import re
 from pathlib import Path
 
@@ -12,10 +13,12 @@ import jax.numpy as jnp
 import jupytext
 import lesson_functions as L
 import numpy as np
+import PIL.Image
 import pytest
 
 import course
 import widgets
+from widgets.base import png
 
 ROOT = Path(__file__).resolve().parent.parent
 RULE_APIS = {"custom_jvp", "custom_vjp", "defjvp", "defjvps", "defvjp"}
@@ -154,6 +157,16 @@ def test_text_form_is_short_and_deterministic():
     assert "application/vnd.jupyter.widget-view+json" in bundle
     stepper = build_stepper()._repr_mimebundle_()
     assert stepper["text/plain"] == "<jaxpr stepper: 5 equations, at [0] exp(100.0) = inf>"
+
+
+def test_png_is_the_figure_pixel_for_pixel():
+    explorer = build_clipping()
+    rgba = np.asarray(explorer.fig.canvas.buffer_rgba())
+    decoded = PIL.Image.open(io.BytesIO(explorer.image.value))
+    assert (decoded.format, decoded.mode, decoded.size) == ("PNG", "RGBA", (460, 259))
+    np.testing.assert_array_equal(np.asarray(decoded), rgba)
+    pixels = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
+    np.testing.assert_array_equal(np.asarray(PIL.Image.open(io.BytesIO(png(pixels)))), pixels)
 
 
 # Compilation: once when built, never when a control moves.

@@ -13,12 +13,12 @@ status. A subclass says only how to parse its inputs (`parse`) and what an updat
 from __future__ import annotations
 
 import html
-import io
 import math
+import struct
+import zlib
 
 import ipywidgets as W
 import numpy as np
-import PIL.Image
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -77,6 +77,9 @@ class Explorer(View):
         """Change the animated artists' data; return the values and text of the status."""
         raise NotImplementedError
 
+    def update_beside(self, **inputs) -> None:
+        """Update the views beside the figure, if any: after the image, which goes first."""
+
     # The one path from a control (or a call) to the screen.
 
     def apply(self, **raw) -> bool:
@@ -97,6 +100,7 @@ class Explorer(View):
         self.error = None
         self.message.value = ""
         self.status.value = f"<code>{html.escape(text)}</code>"
+        self.update_beside(**inputs)
         return True
 
     def redraw(self) -> None:
@@ -111,14 +115,27 @@ class Explorer(View):
         canvas.restore_region(self._background)
         for artist in self.animated:
             artist.axes.draw_artist(artist)
-        buffer = io.BytesIO()
-        PIL.Image.fromarray(np.asarray(canvas.buffer_rgba())).save(buffer, format="png",
-                                                                   compress_level=1)
-        self.image.value = buffer.getvalue()
+        self.image.value = png(np.asarray(canvas.buffer_rgba()))
 
     def summary(self) -> str:
         shown = ", ".join(f"{k} = {fmt(v)}" for k, v in self.values.items())
         return f"<{self.title}: {shown}>"
+
+
+def png(rgba: np.ndarray, level: int = 1) -> bytes:
+    """As Pillow's `Image.fromarray(rgba).save(..., format="png", compress_level=1)`, but each
+    row is stored unfiltered instead of trying five filters per row: on these plots, 3-4x less
+    CPU time for about the same size (benchmarks/explorers.py prints both)."""
+    height, width, _ = rgba.shape
+    rows = np.zeros((height, 1 + width * 4), np.uint8)  # each row: filter type 0, the pixels
+    rows[:, 1:] = rgba.reshape(height, width * 4)
+    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8-bit RGBA
+    return b"".join([b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header),
+                     _chunk(b"IDAT", zlib.compress(rows.tobytes(), level)), _chunk(b"IEND", b"")])
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
 def fmt(value: float) -> str:

@@ -76,13 +76,15 @@ class StabilityExplorer(Explorer):
         self.naive_dot.set_data([x], [naive if np.isfinite(naive) else -0.05])
         self.naive_dot.set_color("#e03131" if not np.isfinite(naive) else "C0")
         self.rule_dot.set_data([x], [rule])
-        trace = course.evaluate_jaxpr(self.jaxpr, [x32], f"grad({self.naive_name})")
-        self.jaxpr_view.value = (f"<pre style='font-size:11px'>"
-                                 f"{html.escape(format_trace(trace, values=True))}</pre>")
         note = "" if X_MIN <= x <= X_MAX else " (off the plot)"
         return ({"x": x, "naive": naive, "rule": rule},
                 f"x = {x:g}{note}: grad({self.naive_name}) = {naive}, "
                 f"grad({self.rule_name}) = {rule}")
+
+    def update_beside(self, x):
+        trace = course.evaluate_jaxpr(self.jaxpr, [jnp.float32(x)], f"grad({self.naive_name})")
+        self.jaxpr_view.value = (f"<pre style='font-size:11px'>"
+                                 f"{html.escape(format_trace(trace, values=True))}</pre>")
 
 
 def stability_explorer(*, naive, rule, x: float = 3.0) -> StabilityExplorer:

@@ -1,0 +1,415 @@
+"""Latency of the explorers in a real browser: from an input event on a slider to the explorer's
+updated image, measured inside the page.
+
+    uv run python benchmarks/explorers_browser.py [--events 30] [--lessons 02,04]
+
+Starts JupyterLab on a copy of the lessons, opens each lesson that has an explorer in headless
+Chromium (Debian's /usr/bin/chromium), runs all its cells, then, for every slider of every
+explorer, sends key presses on the slider handle (ArrowRight/ArrowLeft, alternating) and the
+moves of a mouse drag, one event at a time. A MutationObserver records `performance.now()` when
+the explorer's `<img>` gets its new `src` (for the jaxpr stepper, which has no image, when its
+HTML view changes); the latency of an event is that time minus the event's `timeStamp`. The
+next event is sent only after the update arrived. Also recorded: when the new image has been
+decoded (`img.decode()`), and the PNG's size.
+
+Prints p50 / p95 per explorer and input kind. Target: p95 <= 50 ms. Not a test: the figures
+depend on the machine and its load (printed first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+# lesson -> explorers on its page, in page order: (name, slider descriptions, has an image)
+LESSONS = {
+    "02_numerical_stability": [("stability", ["x"], True), ("jaxpr stepper", ["equation"], False)],
+    "03_differentiation_conventions": [("convention", ["x"], True)],
+    "04_gradient_clipping": [("clipping", ["lo", "hi"], True)],
+    "10_implicit_differentiation": [("fixed point", ["a", "iterations"], True)],
+}
+
+# Installed once per page. `arm()` makes the next input event the start of a measurement; the
+# observer closes it when the watched element changes.
+PROBE = """() => {
+  const probe = window.__probe = {armed: false, t0: null, samples: [], target: null, obs: null};
+  const start = (e) => { if (probe.armed) { probe.armed = false; probe.t0 = e.timeStamp; } };
+  for (const type of ['keydown', 'pointermove']) document.addEventListener(type, start, true);
+  probe.watch = (el, isImage) => {
+    if (probe.obs) probe.obs.disconnect();
+    probe.target = el;
+    probe.obs = new MutationObserver(() => {
+      if (probe.t0 === null) return;
+      const t1 = performance.now(), t0 = probe.t0;
+      probe.t0 = null;
+      const sample = {latency: t1 - t0, decoded: null, bytes: null,
+                      start: performance.timeOrigin + t0, end: performance.timeOrigin + t1};
+      probe.samples.push(sample);
+      if (isImage) {
+        el.decode().then(() => { sample.decoded = performance.now() - t0; }, () => {});
+        fetch(el.src).then(r => r.blob()).then(b => { sample.bytes = b.size; }, () => {});
+      }
+    });
+    if (isImage) probe.obs.observe(el, {attributes: true, attributeFilter: ['src']});
+    else probe.obs.observe(el, {childList: true, subtree: true, characterData: true});
+  };
+}"""
+
+# Installed before the page loads: the time and size of every websocket message, both ways.
+WEBSOCKET_HOOK = """(() => {
+  const Native = window.WebSocket;
+  const log = window.__ws = {out: [], in: []};
+  const size = (d) => typeof d === 'string' ? d.length : (d.byteLength ?? d.size ?? 0);
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', (e) => log.in.push([performance.now(), size(e.data)]));
+    }
+    send(data) { log.out.push([performance.now(), size(data)]); return super.send(data); }
+  };
+})();"""
+
+# Run in the kernel after the lesson: time stamps (epoch ms, the browser's clock too) of each
+# control change received from the browser, of each state message sent back, and of the end of
+# the handling, to split a latency into browser -> kernel, kernel, and kernel -> browser.
+KERNEL_HOOK = """
+import time as _t, ipywidgets as _W
+_bench = {"recv": [], "sent": [], "done": []}
+def _bench_set_state(self, sync_data, _original=_W.Widget.set_state):
+    _bench["recv"].append(_t.time() * 1000)
+    try:
+        return _original(self, sync_data)
+    finally:
+        _bench["done"].append(_t.time() * 1000)
+def _bench_send_state(self, key=None, _original=_W.Widget.send_state):
+    result = _original(self, key)
+    _bench["sent"].append((_t.time() * 1000, type(self).__name__))
+    return result
+_W.Widget.set_state, _W.Widget.send_state = _bench_set_state, _bench_send_state
+import widgets.base
+_bench_png = widgets.base.png
+"""
+
+# Switch the kernel's PNG encoder: widgets.base.redraw calls the module's `png` at each update.
+USE_ENCODER = {
+    "course": "import widgets.base as _b; _b.png = _bench_png",
+    "pillow": """
+import io as _io, PIL.Image as _PIL, widgets.base as _b
+def _pillow_png(rgba):
+    buffer = _io.BytesIO()
+    _PIL.fromarray(rgba).save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+_b.png = _pillow_png
+""",
+}
+
+EXECUTE = """async (code) => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const future = kernel.requestExecute({code, store_history: false});
+  let out = '';
+  future.onIOPub = (msg) => { if (msg.header.msg_type === 'stream') out += msg.content.text; };
+  await future.done;
+  return out;
+}"""
+
+# The explorers of a page are the output areas that hold a slider, in page order.
+EXPLORERS = ".jp-OutputArea-output:has(.widget-hslider)"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def jupyterlab(work: Path):
+    """JupyterLab on a copy of the lessons in `work`; yields (base url, token)."""
+    shutil.copytree(ROOT / "notebooks", work / "notebooks")
+    settings = work / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    port, token = free_port(), secrets.token_hex(16)
+    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
+           f"--port={port}", f"--IdentityProvider.token={token}",
+           f"--ServerApp.root_dir={work / 'notebooks'}",
+           f"--LabApp.user_settings_dir={work / 'settings'}",
+           f"--LabApp.workspaces_dir={work / 'workspaces'}",
+           "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0"]
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    with open(work / "server.log", "w") as log:
+        server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=work)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 60
+            while True:
+                try:
+                    with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
+                        break
+                except OSError:
+                    if time.time() > deadline or server.poll() is not None:
+                        sys.exit((work / "server.log").read_text()[-3000:])
+                    time.sleep(0.3)
+            yield base, token
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+class Frames:
+    """Websocket frames as Chromium's network stack saw them (DevTools protocol), in epoch ms:
+    when a frame left or arrived, before or after the page's JavaScript got to it."""
+
+    def __init__(self, page):
+        self.sent, self.received, self.offset = [], [], None
+        cdp = page.context.new_cdp_session(page)
+        cdp.on("Network.webSocketWillSendHandshakeRequest", self._handshake)
+        cdp.on("Network.webSocketFrameSent", lambda e: self._frame(self.sent, e))
+        cdp.on("Network.webSocketFrameReceived", lambda e: self._frame(self.received, e))
+        cdp.send("Network.enable")
+
+    def _handshake(self, event):  # the one event with both clocks
+        self.offset = event["wallTime"] * 1000 - event["timestamp"] * 1000
+
+    def _frame(self, frames, event):
+        frames.append((event["timestamp"] * 1000, len(event["response"]["payloadData"])))
+
+    def epoch(self, frames):
+        return [(t + self.offset, size) for t, size in frames]
+
+
+def open_lesson(browser, url: str, explorers: int):
+    """Open a lesson, wait for its kernel, run all cells, wait until its explorers are drawn."""
+    from playwright.sync_api import expect
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.add_init_script(WEBSOCKET_HOOK)
+    page.network = Frames(page)
+    page.goto(url)
+    expect(page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first).to_be_visible(
+        timeout=90_000)
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    expect(page.locator(EXPLORERS)).to_have_count(explorers, timeout=180_000)
+    # The last explorer drawn means its cell ran; wait for the kernel to go idle after Run All.
+    expect(page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first).to_be_visible(
+        timeout=180_000)
+    page.evaluate(PROBE)
+    page.evaluate(EXECUTE, KERNEL_HOOK)
+    return page
+
+
+def split(page, samples: list, watched: str) -> None:
+    """Add to each sample where its time went, in ms; all stamps are on the machine's clock.
+
+    page_out    input event -> the page's JavaScript sends the control change on the kernel
+                websocket (noUiSlider, the widget model; ipywidgets' throttle keeps one
+                change in flight until the kernel reports idle)
+    to_kernel   -> the kernel's ipywidgets receives it (Chromium, jupyter-server, ZMQ, the
+                kernel's message loop)
+    kernel      -> the kernel sends the watched widget's new state (the explorer's update:
+                JAX, drawing, PNG)
+    to_browser  -> Chromium's network stack receives that message (the kernel's IOPub
+                thread, ZMQ, jupyter-server); the largest frame, for an image
+    to_js       -> the page's JavaScript gets it (the renderer's main thread was busy)
+    page_in     -> the DOM change (deserializing, the widget manager, the view)
+    """
+    stamps = json.loads(page.evaluate(EXECUTE, "import json; print(json.dumps(_bench))"))
+    origin, ws = page.evaluate("() => [performance.timeOrigin, window.__ws]")
+    js_out = [origin + t for t, _ in ws["out"]]
+    js_in = [(origin + t, size) for t, size in ws["in"]]
+    net_in = page.network.epoch(page.network.received)
+    for sample in samples:
+        if sample is None:
+            continue
+        start, end = sample["start"], sample["end"]
+        out = [t for t in js_out if start <= t <= end]
+        recv = [t for t in stamps["recv"] if start <= t <= end]
+        if not (out and recv):
+            continue
+        sent = [t for t, kind in stamps["sent"] if kind == watched and recv[0] <= t <= end]
+        if not sent:
+            continue
+        pick = max if watched == "Image" else (lambda frames: frames[-1])
+        arrived = [(size, t) for t, size in net_in if sent[0] - 5 <= t <= end]
+        handled = [(size, t) for t, size in js_in if sent[0] <= t <= end]
+        if not (arrived and handled):
+            continue
+        net, js = pick(arrived)[1], pick(handled)[1]
+        sample.update(page_out=out[0] - start, to_kernel=recv[0] - out[0],
+                      kernel=sent[0] - recv[0], to_browser=net - sent[0], to_js=js - net,
+                      page_in=end - js)
+
+
+def slider(root, description: str):
+    label = root.page.locator(".widget-label", has_text=re.compile(f"^{description}$"))
+    return root.locator(".widget-hslider").filter(has=label).first
+
+
+def shutdown_kernels(base: str, token: str) -> None:
+    with urllib.request.urlopen(f"{base}/api/kernels?token={token}", timeout=10) as answer:
+        kernels = json.load(answer)
+    for kernel in kernels:
+        request = urllib.request.Request(f"{base}/api/kernels/{kernel['id']}?token={token}",
+                                         method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
+def measure(page, kind: str, send) -> dict:
+    """Arm the probe, send one event, wait for the update; the sample or None if none came."""
+    before = page.evaluate("() => window.__probe.samples.length")
+    page.evaluate("() => { window.__probe.armed = true; window.__probe.t0 = null; }")
+    send()
+    try:
+        page.wait_for_function(f"() => window.__probe.samples.length > {before}", timeout=5_000)
+    except Exception:  # no update: the event did not change the value (e.g. at a bound)
+        page.evaluate("() => { window.__probe.armed = false; window.__probe.t0 = null; }")
+        return None
+    page.wait_for_timeout(30)  # let decode() and the size lookup finish
+    return page.evaluate(f"() => window.__probe.samples[{before}]") | {"kind": kind}
+
+
+def key_events(page, control, n: int) -> list:
+    handle = control.locator(".noUi-handle").first
+    handle.focus()
+    samples = []
+    for i in range(n):
+        samples.append(measure(page, "key", lambda i=i: handle.press(
+            "ArrowRight" if i % 2 == 0 else "ArrowLeft")))
+    return samples
+
+
+def drag_events(page, control, n: int) -> list:
+    """Drags of a few mouse moves each, zigzagging over the track; each move changes the value
+    (a slider with few values, like the stepper's 5 equations, gets one stop per value)."""
+    track = control.locator(".noUi-base").first.bounding_box()
+    handle = control.locator(".noUi-handle").first
+    low, high = (float(handle.get_attribute(f"aria-value{end}")) for end in ("min", "max"))
+    few = high - low < 6 and low == int(low) and high == int(high)
+    moves_per_drag = int(high - low) + 1 if few else 6
+    there = np.linspace(0.0, 1.0, moves_per_drag) if few else np.linspace(0.15, 0.85, 6)
+    samples = []
+    fractions = np.concatenate([there, there[-2:0:-1]])  # a cycle with no position repeated
+    position = 0
+    while len(samples) < n:
+        box = handle.bounding_box()
+        y = box["y"] + box["height"] / 2
+        page.mouse.move(box["x"] + box["width"] / 2, y)
+        page.mouse.down()
+        for k in range(min(moves_per_drag, n - len(samples))):
+            x = track["x"] + track["width"] * fractions[position % len(fractions)]
+            position += 1
+            sample = measure(page, "drag", lambda x=x, y=y: page.mouse.move(x, y))
+            if sample is not None:
+                sample["first"] = k == 0
+            samples.append(sample)
+        page.mouse.up()
+        page.wait_for_timeout(200)  # the release sends a last update; let it land
+    return samples
+
+
+def percentiles(values) -> str:
+    if not values:
+        return "      -"
+    return f"{np.percentile(values, 50):6.1f} {np.percentile(values, 95):6.1f}"
+
+
+PARTS = ("page_out", "to_kernel", "kernel", "to_browser", "to_js", "page_in")
+
+
+def report(name: str, samples: list) -> None:
+    got = [s for s in samples if s is not None]
+    missed = len(samples) - len(got)
+    for kind in ("key", "drag", "all"):
+        chosen = [s for s in got if kind == "all" or s["kind"] == kind]
+        latency = [s["latency"] for s in chosen]
+        decoded = [s["decoded"] for s in chosen if s["decoded"] is not None]
+        sizes = [s["bytes"] for s in chosen if s["bytes"] is not None]
+        first = [s["latency"] for s in chosen if s.get("first")]
+        line = (f"{name:32s} {kind:4s} n={len(latency):2d}  to src p50/p95 "
+                f"{percentiles(latency)} ms  to decoded {percentiles(decoded)} ms")
+        if sizes:
+            line += f"  png {np.median(sizes) / 1024:4.1f} kB"
+        if first:
+            line += f"  first drag move p50 {np.median(first):5.1f} ms"
+        print(line)
+    parts = {part: [s[part] for s in got if part in s] for part in PARTS}
+    if parts["kernel"]:
+        print(f"{'':32s} parts, p50: " + ", ".join(
+            f"{part} {np.percentile(v, 50):.1f}" for part, v in parts.items()) + " ms")
+    if missed:
+        print(f"{name:24s} {missed} event(s) changed nothing (no update within 5 s)")
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=30, help="events per input kind")
+    parser.add_argument("--lessons", default="", help="comma-separated prefixes, e.g. 02,04")
+    parser.add_argument("--encoders", default="course",
+                        help="comma-separated PNG encoders to measure in turn on each slider, "
+                             "from 'course' (widgets.base.png) and 'pillow' (Pillow, "
+                             "compress_level=1, the encoder before), e.g. course,pillow")
+    args = parser.parse_args()
+    lessons = {k: v for k, v in LESSONS.items()
+               if not args.lessons or k.split("_")[0] in args.lessons.split(",")}
+    print(f"load average before: {os.getloadavg()[0]:.2f} (cores: {os.cpu_count()})")
+    with tempfile.TemporaryDirectory() as tmp, jupyterlab(Path(tmp)) as (base, token):
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                for lesson, explorers in lessons.items():
+                    page = open_lesson(browser, f"{base}/lab/tree/{lesson}.ipynb?token={token}",
+                                       len(explorers))
+                    for index, (name, controls, has_image) in enumerate(explorers):
+                        root = page.locator(EXPLORERS).nth(index)
+                        root.scroll_into_view_if_needed()
+                        target = ("img.widget-image" if has_image
+                                  else ".widget-html-content >> nth=-1")
+                        root.locator(target).first.evaluate(
+                            f"(el) => window.__probe.watch(el, {json.dumps(has_image)})")
+                        for description in controls:
+                            control = slider(root, description)
+                            for encoder in args.encoders.split(",") if has_image else [""]:
+                                if encoder:
+                                    page.evaluate(EXECUTE, USE_ENCODER[encoder])
+                                samples = key_events(page, control, args.events)
+                                samples += drag_events(page, control, args.events)
+                                split(page, samples, "Image" if has_image else "HTML")
+                                report(f"{name} / {description}"
+                                       + (f" ({encoder})" if "," in args.encoders else ""),
+                                       samples)
+                    page.close()
+                    shutdown_kernels(base, token)
+            finally:
+                browser.close()
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
