@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import io
 from collections.abc import Callable, Mapping, Sequence
 
 import jax
@@ -74,12 +75,11 @@ def plot_grad(
 @functools.cache
 def _figure_class():
     """A matplotlib Figure that displays itself in Jupyter without pyplot (no global state)."""
+    # Lazy: matplotlib takes about 0.3 s to import, and `import course` should not pay it.
     from matplotlib.figure import Figure
 
     class CourseFigure(Figure):
         def _repr_png_(self) -> bytes:
-            import io
-
             buffer = io.BytesIO()
             self.savefig(buffer, format="png", dpi=90)
             return buffer.getvalue()
