@@ -19,6 +19,7 @@ from course.exercises.checking import (
     KINDS,
     Exercise,
     Wrong,
+    check_bwd_direct,
     check_prediction,
     same_source,
 )
@@ -360,6 +361,40 @@ def test_find_the_bug_answer_unchanged_is_not_attempted():
     assert not same_source(fixed, buggy())
     assert not same_source(lambda res, g: (g,), buggy())
     assert not same_source(print, buggy())  # no source to read: changed, not an error
+
+
+def fixed():
+  def f_bwd(res, g):
+    return (g,)
+
+  answer = f_bwd
+  return answer
+
+
+def test_new_kinds_slot_into_check(monkeypatch):
+    """A predict and a find_the_bug exercise, registered as a lesson module would, go through
+    course.check unchanged: not attempted, wrong with its reason, and passed."""
+    def check_fix(answer, reference):
+        check_bwd_direct(answer, None, jnp.float32(1.0), 1)
+        return "f_bwd returns a tuple of one cotangent."
+
+    bug = Exercise(id="99_bug", kind="find_the_bug", lesson="11_gotchas",
+                   section="4. The shape of what `f_bwd` returns", asks_for="f_bwd, fixed",
+                   solution=fixed, checker=check_fix, given=buggy)
+    guess = Exercise(id="99_guess", kind="predict", lesson="07_custom_vjp_in_depth",
+                     section="No forward mode", asks_for="the exception type jvp raises",
+                     solution=lambda: TypeError,
+                     checker=lambda answer, reference: check_prediction(answer, reference))
+    monkeypatch.setitem(EXERCISES, bug.id, bug)
+    monkeypatch.setitem(EXERCISES, guess.id, guess)
+
+    assert not course.check("99_bug", run_as_cell(body_source(buggy), "bug")).attempted
+    wrong = course.check("99_bug", lambda res, g: g)
+    assert wrong.attempted and "got a single ArrayImpl" in wrong.message
+    assert course.check("99_bug", run_as_cell(body_source(fixed), "fix")).passed
+    assert course.check("99_guess", "ValueError").message.startswith(
+        "you predicted ValueError, which is not what JAX does.")
+    assert course.check("99_guess", "TypeError").passed
 
 
 def test_record_rejects_unknown_kinds_and_misplaced_given():
