@@ -11,7 +11,8 @@ them names what it relies on:
 - parameter names of primitives (`jaxpr`, `call_jaxpr`, `jvp_jaxpr_fun`, `fwd_jaxpr_thunk`,
   `bwd`, `cond_jaxpr`, `body_jaxpr`, `branches`, ...), which JAX renames from time to time;
 - attributes that are not documented at all: `eqn.ctx.manager`, `Primitive.get_bind_params`,
-  a wrapped rule's `debug_info.func_src_info`;
+  a wrapped rule's `debug_info.func_src_info`, `eqn.source_info.traceback` (compared by
+  content);
 - the first words of the docstring of `jax.grad(f)`, the name of the monitoring event that
   JAX records for each XLA compilation, the name of the exception class JAX chains in front of
   errors raised while transforming, and the `jvp` attribute of a `jax.custom_jvp` function.
@@ -140,15 +141,21 @@ def shown_params(eqn) -> dict[str, str]:
 # `jax.extend.source_info_util.summarize` gives "file:line (function)", or
 # "file:line:column (function)" when the column is known.
 _SUMMARY = re.compile(r"^(?P<file>.*?):(?P<line>\d+)(?::\d+)? \((?P<function>.*)\)$", re.S)
+# Equations made by the same line of code have equal tracebacks (JAX compares them by content),
+# so their frame is looked up once: the 10,000 equations of a Python loop cost one lookup.
+_FRAMES: dict = {}
 
 
 def user_frame(eqn) -> tuple[str, int, str] | None:
     """(file, line, function) of the user code that created the equation, or None."""
-    summary = source_info_util.summarize(eqn.source_info)
-    match = _SUMMARY.match(summary)
-    if match is None:
-        return None
-    return match["file"], int(match["line"]), match["function"]
+    key = eqn.source_info.traceback
+    if key not in _FRAMES:
+        if len(_FRAMES) >= 4096:
+            _FRAMES.clear()
+        match = _SUMMARY.match(source_info_util.summarize(eqn.source_info))
+        _FRAMES[key] = None if match is None else (
+            match["file"], int(match["line"]), match["function"])
+    return _FRAMES[key]
 
 
 def grad_of(fn) -> str | None:

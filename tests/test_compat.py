@@ -103,7 +103,22 @@ def test_user_frame_of_a_summary_with_and_without_a_column(monkeypatch):
                            ("C:\\work\\b.py:3 (<lambda>)", ("C:\\work\\b.py", 3, "<lambda>")),
                            ("", None)]:
         monkeypatch.setattr(compat.source_info_util, "summarize", lambda _, s=summary: s)
+        monkeypatch.setattr(compat, "_FRAMES", {})
         assert compat.user_frame(sin) == frame
+
+
+def test_equations_from_one_line_share_one_lookup(monkeypatch):
+    monkeypatch.setattr(compat, "_FRAMES", {})
+
+    def repeat(x):
+        for _ in range(50):
+            x = jnp.sin(x)
+        return x
+
+    frames = {compat.user_frame(e) for e in eqns(repeat, 1.0)}
+    assert frames == {(__file__, inspect.getsourcelines(repeat)[1] + 2,
+                       "test_equations_from_one_line_share_one_lookup.<locals>.repeat")}
+    assert len(compat._FRAMES) == 1
 
 
 def test_grad_is_recognised_by_its_docstring():
