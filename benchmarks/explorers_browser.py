@@ -28,6 +28,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -55,6 +56,10 @@ PROBE = """() => {
   const probe = window.__probe = {armed: false, t0: null, samples: [], target: null, obs: null};
   const start = (e) => { if (probe.armed) { probe.armed = false; probe.t0 = e.timeStamp; } };
   for (const type of ['keydown', 'pointermove']) document.addEventListener(type, start, true);
+  // How long a press on the handle keeps the page busy: from the event to the next frame.
+  probe.downs = [];
+  document.addEventListener('pointerdown', (e) => requestAnimationFrame(
+    () => setTimeout(() => probe.downs.push(performance.now() - e.timeStamp)), 0), true);
   probe.watch = (el, isImage) => {
     if (probe.obs) probe.obs.disconnect();
     probe.target = el;
@@ -220,7 +225,32 @@ def open_lesson(browser, url: str, explorers: int):
         timeout=180_000)
     page.evaluate(PROBE)
     page.evaluate(EXECUTE, KERNEL_HOOK)
+    page.iopub = IOPub(page.evaluate(EXECUTE, "from ipykernel.connect import "
+                                              "get_connection_file; print(get_connection_file())"))
     return page
+
+
+class IOPub:
+    """A second subscriber to the kernel's IOPub socket, straight over ZMQ (no server): when
+    each message left the kernel (epoch ms) and its size in bytes."""
+
+    def __init__(self, connection_file: str):
+        from jupyter_client import BlockingKernelClient
+
+        self.messages = []
+        self.client = BlockingKernelClient(connection_file=connection_file.strip())
+        self.client.load_connection_file()
+        self.socket = self.client.connect_iopub()
+        self.thread = threading.Thread(target=self._listen, daemon=True)
+        self.thread.start()
+
+    def _listen(self):
+        while True:
+            try:
+                frames = self.socket.recv_multipart(copy=True)
+            except Exception:  # closed
+                return
+            self.messages.append((time.time() * 1000, sum(len(f) for f in frames)))
 
 
 def split(page, samples: list, watched: str) -> None:
@@ -233,8 +263,10 @@ def split(page, samples: list, watched: str) -> None:
                 kernel's message loop)
     kernel      -> the kernel sends the watched widget's new state (the explorer's update:
                 JAX, drawing, PNG)
-    to_browser  -> Chromium's network stack receives that message (the kernel's IOPub
-                thread, ZMQ, jupyter-server); the largest frame, for an image
+    to_zmq      -> the message leaves the kernel (its IOPub thread runs; seen by a direct ZMQ
+                subscriber)
+    server      -> Chromium's network stack receives it (jupyter-server relays it to the
+                websocket); the largest frame, for an image
     to_js       -> the page's JavaScript gets it (the renderer's main thread was busy)
     page_in     -> the DOM change (deserializing, the widget manager, the view)
     """
@@ -255,14 +287,15 @@ def split(page, samples: list, watched: str) -> None:
         if not sent:
             continue
         pick = max if watched == "Image" else (lambda frames: frames[-1])
-        arrived = [(size, t) for t, size in net_in if sent[0] - 5 <= t <= end]
+        left = [(size, t) for t, size in page.iopub.messages if sent[0] - 1 <= t <= end]
+        arrived = [(size, t) for t, size in net_in if sent[0] - 1 <= t <= end]
         handled = [(size, t) for t, size in js_in if sent[0] <= t <= end]
-        if not (arrived and handled):
+        if not (left and arrived and handled):
             continue
-        net, js = pick(arrived)[1], pick(handled)[1]
+        zmq, net, js = pick(left)[1], pick(arrived)[1], pick(handled)[1]
         sample.update(page_out=out[0] - start, to_kernel=recv[0] - out[0],
-                      kernel=sent[0] - recv[0], to_browser=net - sent[0], to_js=js - net,
-                      page_in=end - js)
+                      kernel=sent[0] - recv[0], to_zmq=zmq - sent[0], server=net - zmq,
+                      to_js=js - net, page_in=end - js)
 
 
 def slider(root, description: str):
@@ -303,6 +336,12 @@ def key_events(page, control, n: int) -> list:
     return samples
 
 
+def press_times(page) -> str:
+    downs = page.evaluate("() => window.__probe.downs.splice(0)")
+    return (f"  a press on the handle keeps the page busy (event to next frame) p50 "
+            f"{np.percentile(downs, 50):.0f} ms, max {max(downs):.0f} ms" if downs else "")
+
+
 def drag_events(page, control, n: int) -> list:
     """Drags of a few mouse moves each, zigzagging over the track; each move changes the value
     (a slider with few values, like the stepper's 5 equations, gets one stop per value)."""
@@ -338,31 +377,35 @@ def percentiles(values) -> str:
     return f"{np.percentile(values, 50):6.1f} {np.percentile(values, 95):6.1f}"
 
 
-PARTS = ("page_out", "to_kernel", "kernel", "to_browser", "to_js", "page_in")
+PARTS = ("page_out", "to_kernel", "kernel", "to_zmq", "server", "to_js", "page_in")
 
 
 def report(name: str, samples: list) -> None:
+    """p50/p95 from the event to the new src and to the decoded image, per input kind (the
+    first move of each drag apart), and the p50 of each part of the time (see `split`)."""
     got = [s for s in samples if s is not None]
-    missed = len(samples) - len(got)
-    for kind in ("key", "drag", "all"):
-        chosen = [s for s in got if kind == "all" or s["kind"] == kind]
+    kinds = {"key": lambda s: s["kind"] == "key",
+             "drag, 1st move": lambda s: s["kind"] == "drag" and s.get("first"),
+             "drag, later": lambda s: s["kind"] == "drag" and not s.get("first"),
+             "all": lambda s: True}
+    print(name)
+    for kind, chosen in kinds.items():
+        chosen = [s for s in got if chosen(s)]
+        if not chosen:
+            continue
         latency = [s["latency"] for s in chosen]
         decoded = [s["decoded"] for s in chosen if s["decoded"] is not None]
         sizes = [s["bytes"] for s in chosen if s["bytes"] is not None]
-        first = [s["latency"] for s in chosen if s.get("first")]
-        line = (f"{name:32s} {kind:4s} n={len(latency):2d}  to src p50/p95 "
-                f"{percentiles(latency)} ms  to decoded {percentiles(decoded)} ms")
+        line = (f"  {kind:15s} n={len(latency):2d}  src p50/p95 {percentiles(latency)} ms"
+                f"  decoded {percentiles(decoded)} ms")
         if sizes:
             line += f"  png {np.median(sizes) / 1024:4.1f} kB"
-        if first:
-            line += f"  first drag move p50 {np.median(first):5.1f} ms"
+        parts = [[s[part] for s in chosen if part in s] for part in PARTS]
+        if parts[0]:
+            line += "  parts p50: " + " ".join(f"{np.percentile(v, 50):.0f}" for v in parts)
         print(line)
-    parts = {part: [s[part] for s in got if part in s] for part in PARTS}
-    if parts["kernel"]:
-        print(f"{'':32s} parts, p50: " + ", ".join(
-            f"{part} {np.percentile(v, 50):.1f}" for part, v in parts.items()) + " ms")
-    if missed:
-        print(f"{name:24s} {missed} event(s) changed nothing (no update within 5 s)")
+    if len(got) < len(samples):
+        print(f"  {len(samples) - len(got)} event(s) changed nothing (no update within 5 s)")
 
 
 def main() -> None:
@@ -379,6 +422,7 @@ def main() -> None:
     lessons = {k: v for k, v in LESSONS.items()
                if not args.lessons or k.split("_")[0] in args.lessons.split(",")}
     print(f"load average before: {os.getloadavg()[0]:.2f} (cores: {os.cpu_count()})")
+    print("parts, in ms: " + " / ".join(PARTS) + " (see split())")
     with tempfile.TemporaryDirectory() as tmp, jupyterlab(Path(tmp)) as (base, token):
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -404,6 +448,7 @@ def main() -> None:
                                 report(f"{name} / {description}"
                                        + (f" ({encoder})" if "," in args.encoders else ""),
                                        samples)
+                                print(press_times(page))
                     page.close()
                     shutdown_kernels(base, token)
             finally:
