@@ -4,6 +4,8 @@
     python3 run.py test [ARGS]     ruff, then every test and every lesson (ARGS go to pytest)
     python3 run.py refresh [NN]    re-run every lesson (or lesson NN, e.g. 02) from its .md
                                    and store the new outputs in its .ipynb
+    python3 run.py site [OUT]      build the course as a static site from the stored outputs
+                                   (into build/site/, or OUT) and say how to open it
 
 Everything is installed into .venv/ from the committed uv.lock; all this script needs from
 the machine is Python 3.11 or newer. uv comes from PATH if it is the version pyproject.toml
@@ -187,7 +189,14 @@ def refresh(extra):
     return subprocess.call(run + ["python", os.path.join("tools", "refresh.py")] + extra, cwd=ROOT)
 
 
-COMMANDS = {"lab": lab, "test": test, "refresh": refresh}
+def site(extra):
+    """site/sitebuild.py: Sphinx + myst-nb, warnings as errors, no re-execution."""
+    run = sync()
+    return subprocess.call(run + ["python", os.path.join("site", "sitebuild.py")] + extra,
+                           cwd=ROOT)
+
+
+COMMANDS = {"lab": lab, "test": test, "refresh": refresh, "site": site}
 
 
 def main(argv):
