@@ -38,7 +38,7 @@ def load(name: str, path: Path):
 
 
 sitebuild = load("course_sitebuild", ROOT / "site" / "sitebuild.py")
-conf = load("course_site_conf", ROOT / "site" / "conf.py")
+pages = load("course_site_pages", ROOT / "site" / "pages.py")
 run = load("course_run_for_site", ROOT / "run.py")
 LESSONS = [p.stem for p in sitebuild.lesson_notebooks()]
 
@@ -116,18 +116,18 @@ def test_each_explorer_has_its_state_and_a_line_on_running_it_live(site):
     for name in LESSONS:
         stored = json.loads((ROOT / "notebooks" / f"{name}.ipynb").read_text())
         views = [o for c in stored["cells"] for o in c.get("outputs", [])
-                 if conf.WIDGET_VIEW in o.get("data", {})]
+                 if pages.WIDGET_VIEW in o.get("data", {})]
         page = (site / f"{name}.html").read_text()
-        assert page.count(f'<script type="{conf.WIDGET_VIEW}">') == len(views), name
+        assert page.count(f'<script type="{pages.WIDGET_VIEW}">') == len(views), name
         assert text_of(page).count("A snapshot of the explorer as stored") == len(views), name
         if views:
-            assert f'<script type="{conf.WIDGET_STATE}">' in page, name
+            assert f'<script type="{pages.WIDGET_STATE}">' in page, name
 
 
 def test_the_site_loads_nothing_from_the_network(site):
     """Scripts, styles, images and fonts all come from the site itself (links may point out)."""
     remote = []
-    for page in pages(site):
+    for page in html_pages(site):
         for tag, attr, url in references(page.read_text()):
             if tag != "a" and (urlsplit(url).scheme in ("http", "https") or url.startswith("//")):
                 remote.append(f"{page.name}: <{tag} {attr}={url}>")
@@ -166,7 +166,7 @@ def references(html: str) -> list[tuple[str, str, str]]:
     return parser.found
 
 
-def pages(site: Path) -> list[Path]:
+def html_pages(site: Path) -> list[Path]:
     """The site's HTML pages (not the theme's templates that Sphinx copies into _static/)."""
     return sorted(p for p in site.rglob("*.html") if "_static" not in p.relative_to(site).parts)
 
@@ -175,7 +175,7 @@ def broken_links(site: Path) -> list[str]:
     """Internal links, images, scripts and stylesheets of every page whose file does not exist,
     and links to an #anchor that the target page lacks."""
     ids, refs = {}, {}
-    for page in pages(site):
+    for page in html_pages(site):
         parser = References()
         parser.feed(page.read_text())
         ids[page.resolve()], refs[page] = parser.ids, parser.found
@@ -195,7 +195,7 @@ def broken_links(site: Path) -> list[str]:
 
 
 def test_every_internal_link_and_image_resolves(site):
-    assert len(pages(site)) >= len(LESSONS) + 1
+    assert len(html_pages(site)) >= len(LESSONS) + 1
     assert broken_links(site) == []
 
 
@@ -316,7 +316,7 @@ def test_run_py_site_runs_sitebuild_with_its_arguments(monkeypatch):
     assert recorded == [["python", os.path.join("site", "sitebuild.py"), "/tmp/out"]]
 
 
-# --- conf.py's page preparation --------------------------------------------------------------
+# --- pages.py: how a lesson becomes a page ------------------------------------------------
 
 
 def test_solution_cells_get_hide_input_and_their_own_prompt():
@@ -324,7 +324,7 @@ def test_solution_cells_get_hide_input_and_their_own_prompt():
         {"cell_type": "code", "metadata": {"tags": ["solution"]}},
         {"cell_type": "code", "metadata": {"jupyter": {"source_hidden": True}}},
         {"cell_type": "code", "metadata": {}}]}
-    assert conf.collapse_solutions(notebook) == 2
+    assert pages.collapse_solutions(notebook) == 2
     first, second, plain = (c["metadata"] for c in notebook["cells"])
     assert first["tags"] == ["solution", "hide-input"] and second["tags"] == ["hide-input"]
     assert first["mystnb"]["code_prompt_show"] == "Show the solution"
@@ -335,23 +335,41 @@ def test_a_widget_without_stored_state_falls_back_to_its_text():
     view = {"model_id": "abc", "version_major": 2, "version_minor": 0}
     notebook = {"metadata": {}, "cells": [{"cell_type": "code", "metadata": {}, "outputs": [
         {"output_type": "execute_result",
-         "data": {conf.WIDGET_VIEW: view, "text/plain": "<explorer>"}}]}]}
-    conf.explain_explorers(notebook, "02_x")
+         "data": {pages.WIDGET_VIEW: view, "text/plain": "<explorer>"}}]}]}
+    assert pages.explain_explorers(notebook, "02_x") == 1
     cell, note = notebook["cells"]
     assert cell["outputs"][0]["data"] == {"text/plain": "<explorer>"}
     assert note["cell_type"] == "markdown" and "python3 run.py lab" in note["source"]
     assert "`02_x.ipynb`" in note["source"]
 
 
+def test_the_run_note_goes_under_the_title_or_the_build_is_warned():
+    warnings = []
+    notebook = {"cells": [{"cell_type": "markdown", "source": ["# 2. Title\n", "\n", "Intro."]}]}
+    pages.add_run_note(notebook, "02_x", warnings.append, binder_url="https://binder.example/x")
+    text = notebook["cells"][0]["source"]
+    assert text.startswith("# 2. Title\n\n```{admonition} Run this lesson") and text.endswith(
+        "Intro.")
+    assert "{download}`notebooks/02_x.md <_md/02_x.md>`" in text
+    assert "[launch it on Binder](https://binder.example/x)" in text
+    assert warnings == []
+    pages.add_run_note({"cells": [{"cell_type": "markdown", "source": "No title"}]}, "03_y",
+                       warnings.append)
+    assert warnings == ["03_y.ipynb: its first markdown cell has no `# ` title line to put the "
+                        "run note under"]
+
+
 def test_the_lesson_table_comes_from_the_readme_with_page_links(tmp_path):
+    warnings = []
     readme = tmp_path / "README.md"
     readme.write_text("# C\n\n## Lessons\n\n| # | lesson | what |\n|---|---|---|\n"
                       "| 1 | [`01_a`](notebooks/01_a.md) | one |\n\n## Next\n")
-    table = conf.lesson_table(readme, ["01_a"])
+    table = pages.lesson_table(readme, ["01_a", "02_b"], warnings.append)
     assert table.splitlines()[-1] == "| 1 | [`01_a`](01_a.ipynb) | one |"
+    assert warnings == ["README.md's Lessons table has no row for 02_b: add one"]
     readme.write_text("# C\n\n## Other\n")
-    with pytest.raises(conf.ExtensionError, match="README.md has no `## Lessons` table"):
-        conf.lesson_table(readme, [])
+    with pytest.raises(ValueError, match="README.md has no `## Lessons` table"):
+        pages.lesson_table(readme, [], warnings.append)
 
 
 # --- in a real browser --------------------------------------------------------------------------
