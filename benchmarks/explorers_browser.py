@@ -10,15 +10,23 @@ moves of a mouse drag, one event at a time. A MutationObserver records `performa
 the explorer's `<img>` gets its new `src` (for the jaxpr stepper, which has no image, when its
 HTML view changes); the latency of an event is that time minus the event's `timeStamp`. The
 next event is sent only after the update arrived. Also recorded: when the new image has been
-decoded (`img.decode()`), and the PNG's size.
+decoded (`img.decode()`), the PNG's size, how long a press on a handle keeps the page busy, and
+where each event's time went (see `split`): time stamps from the page, the kernel (ipywidgets
+hooked), a direct ZMQ subscriber to the kernel's IOPub socket and a second websocket client
+through jupyter-server, all on the machine's clock.
+
+    uv run python benchmarks/explorers_browser.py --encoders course,pillow
+
+measures each slider twice, with widgets.base.png and with Pillow's encoder (the one before).
 
 Prints p50 / p95 per explorer and input kind. Target: p95 <= 50 ms. Not a test: the figures
-depend on the machine and its load (printed first).
+depend on the machine and its load (printed before and after).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import re
@@ -186,35 +194,12 @@ def jupyterlab(work: Path):
                 server.kill()
 
 
-class Frames:
-    """Websocket frames as Chromium's network stack saw them (DevTools protocol), in epoch ms:
-    when a frame left or arrived, before or after the page's JavaScript got to it."""
-
-    def __init__(self, page):
-        self.sent, self.received, self.offset = [], [], None
-        cdp = page.context.new_cdp_session(page)
-        cdp.on("Network.webSocketWillSendHandshakeRequest", self._handshake)
-        cdp.on("Network.webSocketFrameSent", lambda e: self._frame(self.sent, e))
-        cdp.on("Network.webSocketFrameReceived", lambda e: self._frame(self.received, e))
-        cdp.send("Network.enable")
-
-    def _handshake(self, event):  # the one event with both clocks
-        self.offset = event["wallTime"] * 1000 - event["timestamp"] * 1000
-
-    def _frame(self, frames, event):
-        frames.append((event["timestamp"] * 1000, len(event["response"]["payloadData"])))
-
-    def epoch(self, frames):
-        return [(t + self.offset, size) for t, size in frames]
-
-
 def open_lesson(browser, url: str, explorers: int):
     """Open a lesson, wait for its kernel, run all cells, wait until its explorers are drawn."""
     from playwright.sync_api import expect
 
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.add_init_script(WEBSOCKET_HOOK)
-    page.network = Frames(page)
     page.goto(url)
     expect(page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first).to_be_visible(
         timeout=90_000)
@@ -227,7 +212,31 @@ def open_lesson(browser, url: str, explorers: int):
     page.evaluate(EXECUTE, KERNEL_HOOK)
     page.iopub = IOPub(page.evaluate(EXECUTE, "from ipykernel.connect import "
                                               "get_connection_file; print(get_connection_file())"))
+    kernel = page.evaluate(
+        "() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.id")
+    page.tap = ServerTap(url.split("/lab/")[0], url.split("token=")[1], kernel)
     return page
+
+
+class ServerTap:
+    """A second websocket client of the kernel, through jupyter-server (no browser): when each
+    message came out of the server (epoch ms) and its size. It costs the server one more relay
+    of every message."""
+
+    def __init__(self, base: str, token: str, kernel: str):
+        self.messages = []
+        self.url = (base.replace("http", "ws") + f"/api/kernels/{kernel}/channels?token={token}"
+                    f"&session_id={secrets.token_hex(8)}")
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._listen()), daemon=True)
+        self.thread.start()
+
+    async def _listen(self):
+        from tornado.websocket import websocket_connect
+
+        connection = await websocket_connect(
+            self.url, subprotocols=["v1.kernel.websocket.jupyter.org"])
+        while (message := await connection.read_message()) is not None:
+            self.messages.append((time.time() * 1000, len(message)))
 
 
 class IOPub:
@@ -265,16 +274,15 @@ def split(page, samples: list, watched: str) -> None:
                 JAX, drawing, PNG)
     to_zmq      -> the message leaves the kernel (its IOPub thread runs; seen by a direct ZMQ
                 subscriber)
-    server      -> Chromium's network stack receives it (jupyter-server relays it to the
-                websocket); the largest frame, for an image
-    to_js       -> the page's JavaScript gets it (the renderer's main thread was busy)
+    server      -> jupyter-server has relayed it to a websocket (seen by a second websocket
+                client, not the browser); the largest message, for an image
+    to_js       -> the page's JavaScript gets it (Chromium: network service, renderer queue)
     page_in     -> the DOM change (deserializing, the widget manager, the view)
     """
     stamps = json.loads(page.evaluate(EXECUTE, "import json; print(json.dumps(_bench))"))
     origin, ws = page.evaluate("() => [performance.timeOrigin, window.__ws]")
     js_out = [origin + t for t, _ in ws["out"]]
     js_in = [(origin + t, size) for t, size in ws["in"]]
-    net_in = page.network.epoch(page.network.received)
     for sample in samples:
         if sample is None:
             continue
@@ -288,14 +296,14 @@ def split(page, samples: list, watched: str) -> None:
             continue
         pick = max if watched == "Image" else (lambda frames: frames[-1])
         left = [(size, t) for t, size in page.iopub.messages if sent[0] - 1 <= t <= end]
-        arrived = [(size, t) for t, size in net_in if sent[0] - 1 <= t <= end]
+        relayed = [(size, t) for t, size in page.tap.messages if sent[0] - 1 <= t <= end]
         handled = [(size, t) for t, size in js_in if sent[0] <= t <= end]
-        if not (left and arrived and handled):
+        if not (left and relayed and handled):
             continue
-        zmq, net, js = pick(left)[1], pick(arrived)[1], pick(handled)[1]
+        zmq, relay, js = pick(left)[1], pick(relayed)[1], pick(handled)[1]
         sample.update(page_out=out[0] - start, to_kernel=recv[0] - out[0],
-                      kernel=sent[0] - recv[0], to_zmq=zmq - sent[0], server=net - zmq,
-                      to_js=js - net, page_in=end - js)
+                      kernel=sent[0] - recv[0], to_zmq=zmq - sent[0], server=relay - zmq,
+                      to_js=js - relay, page_in=end - js)
 
 
 def slider(root, description: str):
