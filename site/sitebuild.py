@@ -183,7 +183,7 @@ def build(out: Path = DEFAULT_OUT, notebooks: Path = ROOT / "notebooks",
         stage(src, notebooks, strip_outputs)
         if out.exists():
             shutil.rmtree(out)
-        cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q",
+        cmd = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "-q",
                "-c", str(SITE), "-d", str(doctrees), str(src), str(out)]
         start = time.perf_counter()
         result = subprocess.run(cmd, capture_output=True, text=True)

@@ -218,19 +218,21 @@ def test_the_link_check_finds_missing_files_and_anchors(tmp_path):
 
 
 def test_a_sphinx_warning_fails_the_build(tmp_path):
-    """A broken cross-reference in a lesson: the build stops and names it."""
+    """A broken cross-reference and a missing image in a lesson: the build stops, naming both."""
     need_npm()
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     notebook = json.loads((ROOT / "notebooks" / "01_tldr.ipynb").read_text())
     notebook["cells"][0]["source"] = "".join(notebook["cells"][0]["source"]) + (
-        "\nSee {ref}`a-label-that-does-not-exist`.\n")
+        "\nSee {ref}`a-label-that-does-not-exist` and ![a plot](missing.png).\n")
     (notebooks / "01_tldr.ipynb").write_text(json.dumps(notebook))
     with pytest.raises(sitebuild.SiteError) as failed:
         sitebuild.build(tmp_path / "out", notebooks=notebooks)
     message = str(failed.value)
     assert message.startswith("the site did not build (warnings count as errors):")
-    assert "01_tldr.ipynb" in message and "a-label-that-does-not-exist" in message
+    assert "01_tldr.ipynb" in message
+    assert "undefined label: 'a-label-that-does-not-exist'" in message
+    assert "image file not readable: missing.png" in message
 
 
 def test_the_build_refuses_to_replace_a_folder_it_did_not_build(tmp_path):
@@ -432,6 +434,23 @@ DESCRIBE = """() => ({
 })"""
 
 
+def open_page(browser, url: str):
+    """Open a page, record every console error, page error and failed request, and wait until
+    its math is typeset and its explorers drawn. Returns (page, problems)."""
+    problems = []
+    page = browser.new_page(viewport={"width": 1300, "height": 1000})
+    page.on("console", lambda m: m.type == "error" and problems.append(
+        f"console error: {m.text} ({m.location.get('url')})"))
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+    page.on("response", lambda r: r.status >= 400 and problems.append(
+        f"HTTP {r.status}: {r.url}"))
+    page.goto(url)
+    page.wait_for_load_state("load")
+    page.wait_for_function(READY, timeout=60_000)
+    return page, problems
+
+
 @pytest.mark.parametrize("opened_from", ["server", "disk"])
 def test_lesson_2_in_a_browser(site, server, opened_from):
     """Lesson 2 as a reader sees it, served from 127.0.0.1 or opened from disk (file://, as
@@ -442,20 +461,10 @@ def test_lesson_2_in_a_browser(site, server, opened_from):
 
     url = (f"{server}/{LESSON_2}.html" if opened_from == "server"
            else (site / f"{LESSON_2}.html").as_uri())
-    problems = []
     with sync_playwright() as p:
         browser = launch(p)
         try:
-            page = browser.new_page(viewport={"width": 1300, "height": 1000})
-            page.on("console", lambda m: m.type == "error" and problems.append(
-                f"console error: {m.text} ({m.location.get('url')})"))
-            page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-            page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
-            page.on("response", lambda r: r.status >= 400 and problems.append(
-                f"HTTP {r.status}: {r.url}"))
-            page.goto(url)
-            page.wait_for_load_state("load")
-            page.wait_for_function(READY, timeout=60_000)
+            page, problems = open_page(browser, url)
             seen = page.evaluate(DESCRIBE)
 
             assert seen["graph"] and all(w > 0 and h > 0 for w, h in seen["graph"])
@@ -480,9 +489,33 @@ def test_lesson_2_in_a_browser(site, server, opened_from):
             if opened_from == "server":
                 ARTIFACTS.mkdir(exist_ok=True)
                 page.screenshot(path=str(ARTIFACTS / "site_lesson2.png"), full_page=True)
-                explorer = page.locator(".widget-subarea").first
-                explorer.scroll_into_view_if_needed()
+                page.locator(".widget-subarea").first.scroll_into_view_if_needed()
                 page.screenshot(path=str(ARTIFACTS / "site_lesson2_explorer.png"))
         finally:
             browser.close()
     assert problems == []
+
+
+def test_the_other_explorers_in_a_browser(site, server):
+    """Every other lesson with an explorer: drawn from its stored state (its plot loaded), math
+    typeset, no console error."""
+    from playwright.sync_api import sync_playwright
+    from test_browser import launch  # fails under CI, or skips, without Chromium
+
+    lessons = [name for name in LESSONS if name != LESSON_2 and pages.WIDGET_STATE in
+               (ROOT / "notebooks" / f"{name}.ipynb").read_text()]
+    assert lessons  # lessons 3, 4 and 10 have explorers
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            for name in lessons:
+                page, problems = open_page(browser, f"{server}/{name}.html")
+                seen = page.evaluate(DESCRIBE)
+                assert seen["views"] >= 1 and seen["sliders"] >= 1, name
+                assert seen["widgetImages"] and all(w > 0 for w in seen["widgetImages"]), name
+                assert seen["typeset"] == seen["math"] and seen["mathErrors"] == 0, name
+                assert "Error displaying widget" not in seen["text"], name
+                assert problems == [], name
+                page.close()
+        finally:
+            browser.close()
