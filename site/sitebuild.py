@@ -72,8 +72,8 @@ def pinned_packages(lock: Path = LOCK) -> dict[str, tuple[str, str]]:
     for name in VENDORED:
         entry = packages.get(f"node_modules/{name}")
         if not entry or "integrity" not in entry:
-            raise SiteError(f"{lock.relative_to(ROOT)} pins no version of {name}: run "
-                            "`npm install --package-lock-only` in site/ and commit the lock.")
+            raise SiteError(f"{lock} pins no version of {name}: run `npm install "
+                            "--package-lock-only` in site/ and commit the lock.")
         pins[name] = (entry["version"], entry["integrity"])
     return pins
 
@@ -116,7 +116,7 @@ def fetch_vendor(lock: Path = LOCK, cache: Path = VENDOR_CACHE) -> Path:
             tarball = work / json.loads(result.stdout)[0]["filename"]
             if integrity_of(tarball) != integrity:
                 raise SiteError(f"{name}@{version} from the registry does not match the "
-                                f"integrity that site/package-lock.json pins: not using it.")
+                                f"integrity that {lock} pins: not using it.")
             unpack(tarball, name, work / "vendor")
         staged = work / "staged"
         staged.mkdir()
@@ -135,7 +135,7 @@ def unpack(tarball: Path, name: str, vendor: Path) -> None:
         for source, destination in VENDORED[name]:
             chosen = {path: m for path, m in members.items()
                       if (path == source or path.startswith(source + "/"))
-                      and not ('/' + path).endswith(SKIP)}
+                      and not ("/" + path).endswith(SKIP)}
             if not chosen:
                 raise SiteError(f"{name} has no {source}: VENDORED in site/sitebuild.py "
                                 "no longer matches the pinned version.")
