@@ -21,6 +21,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..compat import custom_jvp_rule
+
 # How an answer is checked; the record's `kind` is one of these.
 KINDS = {
     "jvp_function": "a @custom_jvp function with its rule attached (check_jvp_function)",
@@ -254,7 +256,7 @@ def check_jvp_function(answer, reference, points: Sequence[tuple], hint=None) ->
         raise Wrong(f"expected a function decorated with @custom_jvp, got "
                     f"{type(answer).__name__} {fmt(answer)}. Decorate your function with "
                     "@custom_jvp and attach a rule with @f.defjvp.")
-    if answer.jvp is None:
+    if custom_jvp_rule(answer) is None:
         raise Wrong("your @custom_jvp function has no rule yet: JAX would differentiate its "
                     "code as usual. Attach one with `@f.defjvp` above the rule (or "
                     "`f.defjvp(f_jvp)` / `f.defjvps(...)` after it).")
@@ -336,7 +338,8 @@ def check_jvp_values(answer, reference, points, hint, nondiff: tuple = ()) -> No
         return reference(*nondiff, *a)
 
     def rule(primals, tangents):
-        return run(f"your JVP rule at {where}", answer.jvp, *nondiff, primals, tangents)
+        return run(f"your JVP rule at {where}", custom_jvp_rule(answer), *nondiff, primals,
+                   tangents)
 
     for args in points:
         args = as_float32(args)
