@@ -250,7 +250,7 @@ vendored = json.loads({vendored!r})
 name = sys.argv[2].rsplit("@", 1)[0]
 out = sys.argv[sys.argv.index("--pack-destination") + 1]
 filename = name.replace("@", "").replace("/", "-") + ".tgz"
-with tarfile.open(out + "/" + filename, "w:gz") as tar:
+with tarfile.open(out + "/" + filename, "w") as tar:  # not gzip: its header holds the time
     for source, _ in vendored[name]:
         path = source + ("/part.js" if "." not in source.rsplit("/", 1)[-1] else "")
         data = ("// " + name + " " + path).encode()
