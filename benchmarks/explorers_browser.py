@@ -337,10 +337,11 @@ def measure(page, kind: str, send) -> dict:
 def key_events(page, control, n: int) -> list:
     handle = control.locator(".noUi-handle").first
     handle.focus()
+    at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+    keys = ["ArrowLeft", "ArrowRight"] if at_max else ["ArrowRight", "ArrowLeft"]
     samples = []
     for i in range(n):
-        samples.append(measure(page, "key", lambda i=i: handle.press(
-            "ArrowRight" if i % 2 == 0 else "ArrowLeft")))
+        samples.append(measure(page, "key", lambda i=i: handle.press(keys[i % 2])))
     return samples
 
 
@@ -356,7 +357,8 @@ def drag_events(page, control, n: int) -> list:
     track = control.locator(".noUi-base").first.bounding_box()
     handle = control.locator(".noUi-handle").first
     low, high = (float(handle.get_attribute(f"aria-value{end}")) for end in ("min", "max"))
-    few = high - low < 6 and low == int(low) and high == int(high)
+    whole = "." not in control.locator(".widget-readout").first.inner_text()  # an IntSlider
+    few = whole and high - low < 6
     moves_per_drag = int(high - low) + 1 if few else 6
     there = np.linspace(0.0, 1.0, moves_per_drag) if few else np.linspace(0.15, 0.85, 6)
     samples = []
@@ -367,6 +369,9 @@ def drag_events(page, control, n: int) -> list:
         y = box["y"] + box["height"] / 2
         page.mouse.move(box["x"] + box["width"] / 2, y)
         page.mouse.down()
+        now = (float(handle.get_attribute("aria-valuenow")) - low) / (high - low)
+        if abs(fractions[position % len(fractions)] - now) < 0.5 / len(fractions):
+            position += 1  # the handle is there already: that move would change nothing
         for k in range(min(moves_per_drag, n - len(samples))):
             x = track["x"] + track["width"] * fractions[position % len(fractions)]
             position += 1

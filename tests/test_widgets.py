@@ -259,6 +259,9 @@ BAD_ARGUMENTS = [
      r"ConcretizationTypeError: Abstract tracer value encountered where concrete value is "
      r"expected.* The explorer runs rule under jax\.jit and jax\.grad on float32 scalars\. "
      r"Check that rule is the function lesson 2 \(02_numerical_stability\) defines"),
+    (lambda: widgets.stability_explorer(naive=L.naive_log1pexp, rule=max), ValueError,
+     r"^stability_explorer: grad\(max\)\(x\) failed at x = 3, with TypeError: iteration over "
+     r"a 0-d array\. The explorer runs rule under jax\.jit"),
     (lambda: widgets.convention_explorer(naive=L.naive_f, rule=lambda x: x[0]), ValueError,
      r"^convention_explorer: grad\(<lambda>\)\(x\) failed at x = 0, with IndexError: Too many "
      r"indices"),

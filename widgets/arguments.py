@@ -31,15 +31,17 @@ class Caller:
                 f"{like} itself, without calling it, as in {self.example} ({self.lesson}).")
         arity = call.count(",") + 1
         try:
-            inspect.signature(fn).bind(*[0.0] * arity)
+            signature = inspect.signature(fn)
+        except (TypeError, ValueError):  # no signature to read (a builtin): running it tells
+            return fn
+        try:
+            signature.bind(*[0.0] * arity)
         except TypeError as wrong:
             raise TypeError(
                 f"{self.explorer}: the explorer calls {call}, with {arity} "
                 f"argument{'s' if arity > 1 else ''}, but {argument}={name(fn)} takes "
-                f"{name(fn)}{inspect.signature(fn)} ({wrong}). Pass {like}, as in "
+                f"{name(fn)}{signature} ({wrong}). Pass {like}, as in "
                 f"{self.example} ({self.lesson}).") from None
-        except ValueError:  # no signature to read (a builtin): running it will tell
-            pass
         return fn
 
     def run(self, argument: str, what: str, at: str, compute: Callable):
@@ -51,6 +53,8 @@ class Caller:
             first = (str(error).strip().splitlines() or [""])[0]
             if len(first) > 300:
                 first = first[:300] + "..."
+            if not first.endswith((".", "!", "?")):
+                first += "."
             raise ValueError(
                 f"{self.explorer}: {what} failed at {at}, with {type(error).__name__}: {first} "
                 f"The explorer runs {argument} under jax.jit and jax.grad on float32 scalars. "
