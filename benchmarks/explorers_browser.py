@@ -10,10 +10,10 @@ moves of a mouse drag, one event at a time. A MutationObserver records `performa
 the explorer's `<img>` gets its new `src` (for the jaxpr stepper, which has no image, when its
 HTML view changes); the latency of an event is that time minus the event's `timeStamp`. The
 next event is sent only after the update arrived. Also recorded: when the new image has been
-decoded (`img.decode()`), the PNG's size, how long a press on a handle keeps the page busy, and
-where each event's time went (see `split`): time stamps from the page, the kernel (ipywidgets
-hooked), a direct ZMQ subscriber to the kernel's IOPub socket and a second websocket client
-through jupyter-server, all on the machine's clock.
+decoded (`img.decode()`), the size of the image's message, how long a press on a handle keeps
+the page busy, and where each event's time went (see `split`): time stamps from the page, the
+kernel (ipywidgets hooked), a direct ZMQ subscriber to the kernel's IOPub socket and a second
+websocket client through jupyter-server, all on the machine's clock.
 
     uv run python benchmarks/explorers_browser.py --encoders course,pillow
 
@@ -75,13 +75,10 @@ PROBE = """() => {
       if (probe.t0 === null) return;
       const t1 = performance.now(), t0 = probe.t0;
       probe.t0 = null;
-      const sample = {latency: t1 - t0, decoded: null, bytes: null,
+      const sample = {latency: t1 - t0, decoded: null,
                       start: performance.timeOrigin + t0, end: performance.timeOrigin + t1};
       probe.samples.push(sample);
-      if (isImage) {
-        el.decode().then(() => { sample.decoded = performance.now() - t0; }, () => {});
-        fetch(el.src).then(r => r.blob()).then(b => { sample.bytes = b.size; }, () => {});
-      }
+      if (isImage) el.decode().then(() => { sample.decoded = performance.now() - t0; }, () => {});
     });
     if (isImage) probe.obs.observe(el, {attributes: true, attributeFilter: ['src']});
     else probe.obs.observe(el, {childList: true, subtree: true, characterData: true});
@@ -301,6 +298,8 @@ def split(page, samples: list, watched: str) -> None:
         if not (left and relayed and handled):
             continue
         zmq, relay, js = pick(left)[1], pick(relayed)[1], pick(handled)[1]
+        if watched == "Image":
+            sample["bytes"] = pick(handled)[0]
         sample.update(page_out=out[0] - start, to_kernel=recv[0] - out[0],
                       kernel=sent[0] - recv[0], to_zmq=zmq - sent[0], server=relay - zmq,
                       to_js=js - relay, page_in=end - js)
@@ -330,7 +329,7 @@ def measure(page, kind: str, send) -> dict:
     except Exception:  # no update: the event did not change the value (e.g. at a bound)
         page.evaluate("() => { window.__probe.armed = false; window.__probe.t0 = null; }")
         return None
-    page.wait_for_timeout(30)  # let decode() and the size lookup finish
+    page.wait_for_timeout(30)  # let decode() finish
     return page.evaluate(f"() => window.__probe.samples[{before}]") | {"kind": kind}
 
 
@@ -408,11 +407,11 @@ def report(name: str, samples: list) -> None:
             continue
         latency = [s["latency"] for s in chosen]
         decoded = [s["decoded"] for s in chosen if s["decoded"] is not None]
-        sizes = [s["bytes"] for s in chosen if s["bytes"] is not None]
+        sizes = [s["bytes"] for s in chosen if "bytes" in s]
         line = (f"  {kind:15s} n={len(latency):2d}  src p50/p95 {percentiles(latency)} ms"
                 f"  decoded {percentiles(decoded)} ms")
         if sizes:
-            line += f"  png {np.median(sizes) / 1024:4.1f} kB"
+            line += f"  image msg {np.median(sizes) / 1024:4.1f} kB"
         parts = [[s[part] for s in chosen if part in s] for part in PARTS]
         if parts[0]:
             line += "  parts p50: " + " ".join(f"{np.percentile(v, 50):.0f}" for v in parts)
@@ -421,12 +420,42 @@ def report(name: str, samples: list) -> None:
         print(f"  {len(samples) - len(got)} event(s) changed nothing (no update within 5 s)")
 
 
+TRACE_CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "blink",
+                    "v8.execute"]
+PROFILED = {  # trace event name -> what it is
+    "WebFrameWidgetImpl::UpdateLifecycle": "rendering frames (style, layout, paint)",
+    "MessagePort::Accept": "MessageChannel tasks (React's scheduler: JupyterLab's kernel status)",
+    "FunctionCall": "JavaScript called from tasks",
+    "UpdateLayoutTree": "style recalculation",
+    "Layout": "layout",
+}
+
+
+def main_thread_profile(path: str, updates: int) -> str:
+    """Time the renderer's main thread spent, per update, on the events of PROFILED (they
+    nest: a frame contains style and layout; a task contains JavaScript)."""
+    with open(path) as file:
+        trace = json.load(file)
+    events = trace["traceEvents"] if isinstance(trace, dict) else trace
+    main = {(e["pid"], e["tid"]) for e in events
+            if e.get("name") == "thread_name" and e["args"]["name"] == "CrRendererMain"}
+    totals = dict.fromkeys(PROFILED, 0.0)
+    for e in events:
+        if e.get("name") in totals and e.get("ph") == "X" and (e["pid"], e["tid"]) in main:
+            totals[e["name"]] += e.get("dur", 0) / 1000
+    return "\n".join(f"  main thread per update: {total / updates:5.1f} ms {PROFILED[name]}"
+                     for name, total in totals.items())
+
+
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--events", type=int, default=30, help="events per input kind")
     parser.add_argument("--lessons", default="", help="comma-separated prefixes, e.g. 02,04")
+    parser.add_argument("--profile", action="store_true",
+                        help="record a Chromium trace during the key presses and print what "
+                             "the page's main thread spent its time on, per update")
     parser.add_argument("--encoders", default="course",
                         help="comma-separated PNG encoders to measure in turn on each slider, "
                              "from 'course' (widgets.base.png) and 'pillow' (Pillow, "
@@ -455,7 +484,13 @@ def main() -> None:
                             for encoder in args.encoders.split(",") if has_image else [""]:
                                 if encoder:
                                     page.evaluate(EXECUTE, USE_ENCODER[encoder])
+                                if args.profile:
+                                    browser.start_tracing(page=page, path=f"{tmp}/trace.json",
+                                                          categories=TRACE_CATEGORIES)
                                 samples = key_events(page, control, args.events)
+                                if args.profile:
+                                    browser.stop_tracing()
+                                    print(main_thread_profile(f"{tmp}/trace.json", args.events))
                                 samples += drag_events(page, control, args.events)
                                 split(page, samples, "Image" if has_image else "HTML")
                                 report(f"{name} / {description}"
