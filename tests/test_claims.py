@@ -8,6 +8,7 @@ upgraded, a changed behaviour fails here instead of silently making the prose wr
 
 import jax
 import jax.numpy as jnp
+import lesson_functions as lesson10  # lesson 10's fixed_point, checked against the lesson
 import numpy as np
 import pytest
 from jax import custom_jvp, custom_vjp
@@ -738,47 +739,6 @@ def test_09_when_not_to_use_it_integer_array_as_ordinary_argument():
         np.testing.assert_array_equal(jax.jit(jax.grad(fn, 1))(n, x), [1.0, 2.0, 3.0])
 
 
-def _fixed_point_10():
-    """Lesson 10's fixed_point with its implicit custom_vjp, and newton_sqrt on it."""
-    import functools
-
-    @functools.partial(custom_vjp, nondiff_argnums=(0,))
-    def fixed_point(f, a, x_guess):
-        def cond_fun(carry):
-            x_prev, x = carry
-            return jnp.abs(x_prev - x) > 1e-6
-
-        def body_fun(carry):
-            _, x = carry
-            return x, f(a, x)
-
-        _, x_star = jax.lax.while_loop(cond_fun, body_fun, (x_guess, f(a, x_guess)))
-        return x_star
-
-    def fixed_point_fwd(f, a, x_init):
-        x_star = fixed_point(f, a, x_init)
-        return x_star, (a, x_star)
-
-    def fixed_point_rev(f, res, x_star_bar):
-        a, x_star = res
-        _, vjp_a = jax.vjp(lambda a: f(a, x_star), a)
-        a_bar, = vjp_a(fixed_point(functools.partial(rev_iter, f), (a, x_star, x_star_bar),
-                                   x_star_bar))
-        return a_bar, jnp.zeros_like(x_star)
-
-    def rev_iter(f, packed, u):
-        a, x_star, x_star_bar = packed
-        _, vjp_x = jax.vjp(lambda x: f(a, x), x_star)
-        return x_star_bar + vjp_x(u)[0]
-
-    fixed_point.defvjp(fixed_point_fwd, fixed_point_rev)
-
-    def newton_sqrt(a):
-        return fixed_point(lambda a, x: 0.5 * (x + a / x), a, a)
-
-    return fixed_point, newton_sqrt
-
-
 def test_10_intro_reverse_mode_through_a_loop_keeps_every_iterate(capsys):
     """10, intro: "reverse mode through a loop of fixed length keeps every iterate for the
     backward pass." (20 Newton steps in a fori_loop save float32[20] residuals.)"""
@@ -810,7 +770,7 @@ def test_10_the_math_residuals_are_only_a_and_x_star(capsys):
     and $x^*$", and Recap: "whatever the number of iterations"."""
     from jax.ad_checkpoint import print_saved_residuals
 
-    _, newton_sqrt = _fixed_point_10()
+    newton_sqrt = lesson10.newton_sqrt
     for a in (2.0, 1e6):  # about 5 and about 14 Newton steps
         print_saved_residuals(newton_sqrt, a)
         saved = capsys.readouterr().out.splitlines()
@@ -823,7 +783,7 @@ def test_10_explore_implicit_gradient_matches_sqrt_at_every_slider_value():
     """10, Explore: "the implicit-rule gradient always matches `grad(jnp.sqrt)`" (at every
     value of the explorer's slider for a, 0.1 to 10 in steps of 0.1), and "the iterates rush to
     $\\sqrt a$ within a few steps" (at most 6 Newton steps from x = a to float32 precision)."""
-    _, newton_sqrt = _fixed_point_10()
+    newton_sqrt = lesson10.newton_sqrt
     implicit = jax.jit(jax.grad(newton_sqrt))
     exact = jax.jit(jax.grad(jnp.sqrt))
     for a in np.arange(1, 101, dtype=np.float32) / np.float32(10):
@@ -862,7 +822,7 @@ def test_10_a_limitation_custom_vjp_code_runs_on_plain_values():
 def test_10_a_limitation_captured_value_raises_unexpected_tracer_error():
     """10, A limitation: "But its gradient raises an `UnexpectedTracerError`" ... "the error says
     it escaped 'the scope of the transformation'", while the value is right without `grad`."""
-    fixed_point, _ = _fixed_point_10()
+    fixed_point = lesson10.fixed_point
 
     def newton_sqrt_closure(a):
         return fixed_point(lambda _, x: 0.5 * (x + a / x), 1.0, 1.0)
