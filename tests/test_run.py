@@ -313,6 +313,18 @@ def test_refresh_stores_outputs_and_refuses_a_lesson_whose_cell_fails(tmp_path, 
     assert err.rstrip().endswith("refresh: failed: 02_bad.md")
 
 
+def test_refresh_never_undoes_an_edit_made_while_it_runs(tmp_path, capsys):
+    """An author (or a second refresh) saves the .md while its cells run: keep that edit."""
+    md = tmp_path / "01_edited.md"
+    edited = MYST.replace("# A lesson", "# A lesson, edited meanwhile")
+    md.write_text(MYST.replace("print(6 * 7)", f"open({str(md)!r}, 'w').write({edited!r})", 1))
+    assert refresh_tool.main([str(md)]) == 1
+    assert md.read_text() == edited
+    assert not (tmp_path / "01_edited.ipynb").exists()
+    assert "01_edited.md NOT refreshed (its files are as you left them): it was edited while " \
+        "its cells ran" in capsys.readouterr().err
+
+
 def test_refreshing_an_unchanged_lesson_changes_nothing(tmp_path):
     """Cell ids (also of two identical cells), printed text split by flushes, widget ids."""
     md = tmp_path / "01_lesson.md"

@@ -28,10 +28,15 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 CELL_TIMEOUT = 180
 
 
+class EditedDuringRefresh(Exception):
+    """The .md changed while its cells ran: writing the result would undo that edit."""
+
+
 def refresh(md: Path) -> None:
     md = md.resolve()
     ipynb = md.with_suffix(".ipynb")
-    nb = jupytext.read(md)
+    source = md.read_text()
+    nb = jupytext.reads(source, fmt="md:myst")
     old = jupytext.read(ipynb) if ipynb.exists() else None
     if old is not None:  # keep the ids of unchanged cells, in order when a source repeats
         old_ids = {}
@@ -54,6 +59,8 @@ def refresh(md: Path) -> None:
     client.execute()
     stabilize(nb, md.stem)
     nbformat.validate(nb)
+    if md.read_text() != source:
+        raise EditedDuringRefresh
     jupytext.write(nb, ipynb)
     jupytext.write(nb, md, fmt="md:myst")
     shown = md.relative_to(NOTEBOOKS.parent) if md.is_relative_to(NOTEBOOKS.parent) else md
@@ -143,6 +150,12 @@ def main(args: list[str]) -> int:
             failed.append(md.name)
             print(f"refresh: {md.name} NOT refreshed (its files are unchanged): a cell raised "
                   f"{e.ename} and is not tagged raises-exception.\n{e}", file=sys.stderr)
+            continue
+        except EditedDuringRefresh:
+            failed.append(md.name)
+            print(f"refresh: {md.name} NOT refreshed (its files are as you left them): it was "
+                  "edited while its cells ran, and writing the outputs would undo that edit. "
+                  "Run the refresh again.", file=sys.stderr)
             continue
         except CellTimeoutError as e:
             failed.append(md.name)
