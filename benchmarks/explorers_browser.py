@@ -27,28 +27,35 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import os
 import re
 import secrets
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_server_module():
+    """tests/jupyterlab_server.py: JupyterLab started as the browser tests start it."""
+    spec = importlib.util.spec_from_file_location("jupyterlab_server",
+                                                  ROOT / "tests" / "jupyterlab_server.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_server = _load_server_module()
+CHROMIUM_ARGS, jupyterlab = _server.CHROMIUM_ARGS, _server.jupyterlab
 CHROMIUM = os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
 
 # lesson -> explorers on its page, in page order: (name, slider descriptions, has an image)
 LESSONS = {
@@ -144,51 +151,6 @@ EXECUTE = """async (code) => {
 
 # The explorers of a page are the output areas that hold a slider, in page order.
 EXPLORERS = ".jp-OutputArea-output:has(.widget-hslider)"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def jupyterlab(work: Path):
-    """JupyterLab on a copy of the lessons in `work`; yields (base url, token)."""
-    shutil.copytree(ROOT / "notebooks", work / "notebooks")
-    settings = work / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    port, token = free_port(), secrets.token_hex(16)
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-           f"--port={port}", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={work / 'notebooks'}",
-           f"--LabApp.user_settings_dir={work / 'settings'}",
-           f"--LabApp.workspaces_dir={work / 'workspaces'}",
-           "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0"]
-    if os.geteuid() == 0:
-        cmd.append("--allow-root")
-    with open(work / "server.log", "w") as log:
-        server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=work)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.time() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
-                        break
-                except OSError:
-                    if time.time() > deadline or server.poll() is not None:
-                        sys.exit((work / "server.log").read_text()[-3000:])
-                    time.sleep(0.3)
-            yield base, token
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                server.kill()
 
 
 def open_lesson(browser, url: str, explorers: int):

@@ -8,17 +8,13 @@ tests are skipped with that reason, except under CI (CI=true), where they must r
 import json
 import os
 import re
-import secrets
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 from exercise_answers import WRONG
+from jupyterlab_server import CHROMIUM_ARGS, jupyterlab
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -39,59 +35,18 @@ if CHROMIUM is None:
 RUN = "() => { window.jupyterapp.commands.execute('%s'); }"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server on a copy of the lessons; stopped (with its kernels) afterwards."""
     work = tmp_path_factory.mktemp("lab")
-    shutil.copytree(ROOT / "notebooks", work / "notebooks")
-    settings = work / "settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    port, token = free_port(), secrets.token_hex(16)
-    cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
-           f"--port={port}", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={work / 'notebooks'}",
-           f"--LabApp.user_settings_dir={work / 'settings'}",
-           f"--LabApp.workspaces_dir={work / 'workspaces'}",
-           "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0"]
-    if os.geteuid() == 0:
-        cmd.append("--allow-root")
-    log = open(work / "server.log", "w")
-    server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=work)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2):
-                    break
-            except OSError:
-                if time.time() > deadline or server.poll() is not None:
-                    raise RuntimeError((work / "server.log").read_text()[-3000:]) from None
-                time.sleep(0.3)
+    with jupyterlab(work) as (base, token):
         yield base, token, work
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
 
 
 def launch(playwright):
     return playwright.chromium.launch(
         executable_path=CHROMIUM,
-        args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-              "--disable-background-networking", "--disable-component-update",
-              "--disable-sync"])
+        args=CHROMIUM_ARGS)
 
 
 def open_and_run_all(browser, url: str):
