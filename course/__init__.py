@@ -11,6 +11,7 @@ from .exercises import exercises as exercises
 from .exercises import solution as solution
 from .exercises import solution_source as solution_source
 from .exercises.checking import Feedback as Feedback
+from .exercises.solution_cell import register as _register_solution_magic
 from .jaxpr import GraphvizFailedError as GraphvizFailedError
 from .jaxpr import GraphvizNotFoundError as GraphvizNotFoundError
 from .jaxpr import JaxprView as JaxprView
@@ -22,3 +23,5 @@ from .jaxpr import show_jaxpr as show_jaxpr
 from .jaxpr import trace_jaxpr as trace_jaxpr
 from .plots import plot_grad as plot_grad
 from .tracebacks import short_tracebacks as short_tracebacks
+
+_register_solution_magic()

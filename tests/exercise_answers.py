@@ -456,3 +456,14 @@ def logcosh_jvp(primals, tangents):
   raise NotImplementedError("your rule here")
 answer = logcosh
 """
+
+
+def _add_the_lesson_modules():
+    from answers import collect  # noqa: PLC0415 - tests/answers/ holds the newer exercises
+    wrong, expected = collect()
+    for exercise_id, answers in wrong.items():
+        WRONG.setdefault(exercise_id, {}).update(answers)
+    return expected
+
+
+EXPECTED_MORE = _add_the_lesson_modules()

@@ -9,7 +9,7 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 import pytest
-from exercise_answers import SCAFFOLD_RULE, WRONG
+from exercise_answers import EXPECTED_MORE, SCAFFOLD_RULE, WRONG
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -200,6 +200,8 @@ EXPECTED = {
                                         r" It is 4 times",
 }
 
+EXPECTED.update(EXPECTED_MORE)
+
 
 def test_every_exercise_has_three_wrong_answers():
     for exercise_id in IDS:
@@ -310,7 +312,40 @@ def test_the_jacfwd_error_quoted_by_11_forward_mode_is_jaxs():
         jax.jacfwd(g)(1.0)
 
 
-# ---- the kinds no exercise uses yet: predict and find_the_bug ----
+# ---- predict and find_the_bug ----
+
+PREDICTIONS = [i for i in IDS if EXERCISES[i].kind == "predict"]
+
+
+def spellings(reference) -> list:
+    """Every form in which a person would type the prediction `reference`."""
+    if isinstance(reference, type):
+        return [reference, reference.__name__, f" {reference.__name__} ",
+                f"{reference.__module__}.{reference.__name__}", reference("made up")]
+    if isinstance(reference, str):
+        return [reference, reference.upper(), f"({reference})", f" {reference} "]
+    if isinstance(reference, int) and not isinstance(reference, bool):
+        return [reference, str(reference), f" {reference} ", float(reference)]
+    return [reference, str(reference), float(reference)]
+
+
+@pytest.mark.parametrize("exercise_id", PREDICTIONS)
+def test_every_spelling_of_the_right_prediction_passes(exercise_id):
+    reference = course.solution(exercise_id)
+    assert isinstance(reference, (int, float, str, type)), (
+        f"{exercise_id}: a prediction is a count, a value, a choice or an exception type")
+    for answer in spellings(reference):
+        feedback = course.check(exercise_id, answer)
+        assert feedback.passed, (exercise_id, answer, feedback.message)
+
+
+@pytest.mark.parametrize("exercise_id", PREDICTIONS)
+def test_a_prediction_of_the_wrong_form_says_which_form(exercise_id):
+    feedback = course.check(exercise_id, [course.solution(exercise_id)])
+    assert not feedback.passed
+    assert "expected a prediction of the form" in feedback.message
+
+
 
 @pytest.mark.parametrize("answer,expected", [
     (3, 3), ("3", 3), (" 3 ", 3), (3.0, 3), (0.5, 0.5), ("0.5", 0.5), ("b", "b"), ("B", "b"),

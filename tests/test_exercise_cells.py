@@ -17,7 +17,8 @@ def cells_of(exercise_id: str):
     line = f'course.check("{exercise_id}", answer)'
     sources = ["".join(c["source"]).strip() for c in cells]
     checks = [i for i, src in enumerate(sources) if src == line]
-    solutions = [i for i, src in enumerate(sources) if src.endswith(line) and src != line]
+    solutions = [i for i, src in enumerate(sources)
+                 if src.startswith(f"%%solution {exercise_id}\n")]
     assert len(checks) == 1 and len(solutions) == 1, (
         f"{exercise_id}: expected one check cell and one solution cell")
     return cells, (checks[0], solutions[0])
@@ -34,6 +35,7 @@ def test_scaffold_check_and_collapsed_solution(exercise_id):
     assert text(cells[check_index]).startswith(f"[{exercise_id}] not attempted yet")
     solution = cells[solution_index]
     assert solution["metadata"]["jupyter"]["source_hidden"] is True
-    assert course.solution_source(exercise_id).strip() in "".join(solution["source"])
-    assert text(solution).startswith(f"[{exercise_id}] passed")
+    assert "".join(solution["source"]).strip() == (
+        f"%%solution {exercise_id}\n{course.solution_source(exercise_id)}".strip())
+    assert text(solution).startswith(f"[{exercise_id}] reference solution passes: ")
     assert solution_index == check_index + 1

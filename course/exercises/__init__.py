@@ -97,7 +97,22 @@ def body_source(fn) -> str:
 
 def check(exercise_id: str, answer) -> Feedback:
     """As the checker of `exercise_id` sees `answer`: never raises on the answer."""
-    ex = get(exercise_id)
+    return _checked(get(exercise_id), answer)
+
+
+REFERENCE_NOTE = ("This is the course's solution, run apart from your code: your `answer` and "
+                  "your functions are unchanged, and this run does not count as yours.")
+
+
+def check_reference(exercise_id: str, answer) -> Feedback:
+    """The reference solution's own check, as a `%%solution` cell shows it: labelled as the
+    course's, never as the learner's pass."""
+    feedback = _checked(get(exercise_id), answer)
+    return Feedback(feedback.exercise, feedback.passed, f"{feedback.message} {REFERENCE_NOTE}",
+                    feedback.attempted, reference=True)
+
+
+def _checked(ex: Exercise, answer) -> Feedback:
     if not_attempted(answer):
         return Feedback(ex.id, False, f"Write {ex.asks_for}, then run this cell again.", False)
     if ex.given is not None and checking.same_source(answer, ex.given()):

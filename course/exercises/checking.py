@@ -75,9 +75,12 @@ class Feedback:
     passed: bool
     message: str
     attempted: bool = True
+    reference: bool = False  # the course's own solution was checked, not the learner's answer
 
     @property
     def status(self) -> str:
+        if self.reference:
+            return "reference solution " + ("passes" if self.passed else "FAILS (a bug in the course)")
         if not self.attempted:
             return "not attempted yet"
         return "passed" if self.passed else "not yet right"
@@ -92,8 +95,11 @@ class Feedback:
         p.text(str(self))
 
     def _repr_html_(self) -> str:
-        color = {"passed": "#2b8a3e", "not yet right": "#c92a2a"}.get(self.status, "#868e96")
-        background = {"passed": "#ebfbee", "not yet right": "#fff5f5"}.get(self.status, "#f8f9fa")
+        # The reference's box is blue-grey, never the green of a learner's pass.
+        color = {"passed": "#2b8a3e", "not yet right": "#c92a2a"}.get(
+            self.status, "#4c6ef5" if self.reference else "#868e96")
+        background = {"passed": "#ebfbee", "not yet right": "#fff5f5"}.get(
+            self.status, "#edf2ff" if self.reference else "#f8f9fa")
         message = html.escape(self.message).replace("\n", "<br>")
         return (f'<div style="border-left: 6px solid {color}; background: {background}; '
                 f'padding: 6px 10px; margin: 4px 0"><b>{html.escape(self.exercise)}: '

@@ -1,0 +1,20 @@
+"""Pinned wrong answers, one module per lesson (`lesson01.py` ...): each defines
+
+    WRONG = {exercise_id: {name: source that sets `answer`}}
+    EXPECTED = {(exercise_id, name): regex the checker's message must match}
+
+The older exercises' answers are still in tests/exercise_answers.py; new ones go here, so that
+people adding exercises to different lessons do not edit the same file."""
+
+import importlib
+from pathlib import Path
+
+
+def collect() -> tuple[dict, dict]:
+    wrong, expected = {}, {}
+    for path in sorted(Path(__file__).parent.glob("lesson[0-9][0-9].py")):
+        module = importlib.import_module(f"answers.{path.stem}")
+        for exercise_id, answers in module.WRONG.items():
+            wrong.setdefault(exercise_id, {}).update(answers)
+        expected.update(module.EXPECTED)
+    return wrong, expected
