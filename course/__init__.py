@@ -18,8 +18,11 @@ from .jaxpr import JaxprView as JaxprView
 from .jaxpr import Record as Record
 from .jaxpr import Trace as Trace
 from .jaxpr import Value as Value
+from .jaxpr import compare_residuals as compare_residuals
+from .jaxpr import compare_rules as compare_rules
 from .jaxpr import evaluate_jaxpr as evaluate_jaxpr
 from .jaxpr import show_jaxpr as show_jaxpr
+from .jaxpr import show_residuals as show_residuals
 from .jaxpr import trace_jaxpr as trace_jaxpr
 from .plots import plot_grad as plot_grad
 from .tracebacks import short_tracebacks as short_tracebacks

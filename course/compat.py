@@ -12,7 +12,8 @@ them names what it relies on:
   `bwd`, `cond_jaxpr`, `body_jaxpr`, `branches`, ...), which JAX renames from time to time;
 - attributes that are not documented at all: `eqn.ctx.manager`, `Primitive.get_bind_params`,
   a wrapped rule's `debug_info.func_src_info`, `eqn.source_info.traceback` (compared by
-  content);
+  content) and its `.frames`;
+- the function that `jax.vjp` returns being a pytree whose leaves are the residuals;
 - the first words of the docstring of `jax.grad(f)`, the name of the monitoring event that
   JAX records for each XLA compilation, the name of the exception class JAX chains in front of
   errors raised while transforming, and the `jvp` attribute of a `jax.custom_jvp` function.
@@ -156,6 +157,67 @@ def user_frame(eqn) -> tuple[str, int, str] | None:
         _FRAMES[key] = None if match is None else (
             match["file"], int(match["line"]), match["function"])
     return _FRAMES[key]
+
+
+def custom_rule_sources(eqn) -> dict[str, tuple[str, str] | None]:
+    """For a custom_jvp_call / custom_vjp_call equation: (function name, file) of each of its
+    rules (`jvp`, or `fwd` and `bwd`), each None when JAX did not keep it. Read from the
+    wrapped rule's undocumented `debug_info.func_src_info` ("name at file:line")."""
+    p = eqn.params
+    return {role: _function_source(p.get(param)) for role, param in
+            (("jvp", "jvp_jaxpr_fun"), ("fwd", "fwd_jaxpr_thunk"), ("bwd", "bwd"))}
+
+
+def _function_source(wrapped) -> tuple[str, str] | None:
+    info = getattr(wrapped, "debug_info", None)
+    src = getattr(info, "func_src_info", None)
+    match = re.match(r"^(?P<name>\S+) at (?P<file>.*):\d+$", src or "")
+    return None if match is None else (match["name"], match["file"])
+
+
+# Per distinct traceback (compared by content, as for `_FRAMES`): its frames as (file, bare
+# function name), innermost first, and the summary of its innermost user frame.
+_STACKS: dict = {}
+
+
+def equation_stack(eqn) -> tuple[tuple[tuple[str, str], ...], str]:
+    """The Python stack that was running when JAX recorded the equation, as (file, function)
+    pairs, innermost first (function names without their `Class.<locals>.` prefix), and the
+    summary "file:line:column (function)" of the innermost user frame. Relies on the
+    undocumented `eqn.source_info.traceback.frames` (`file_name`, `function_name`).
+
+    While JAX transposes a `custom_vjp` it records the `bwd` rule's equations with the
+    traceback of the call of the custom function, so the rule's own frames are not there."""
+    key = eqn.source_info.traceback
+    if key not in _STACKS:
+        if len(_STACKS) >= 4096:
+            _STACKS.clear()
+        frames = tuple((f.file_name, f.function_name.rsplit(".", 1)[-1])
+                       for f in (key.frames if key is not None else ()))
+        _STACKS[key] = (frames, source_info_util.summarize(eqn.source_info))
+    return _STACKS[key]
+
+
+def vjp_parts(fn, args) -> tuple:
+    """Split reverse mode as `jax.vjp` does: (forward, backward, n_residuals), two closed
+    jaxprs. `forward(*args)` returns the outputs of `fn` followed by the residuals that
+    `jax.vjp` keeps; `backward(*residuals, *output cotangents)` returns the cotangents of the
+    arguments. Relies on the function that `jax.vjp` returns being a pytree whose leaves are
+    the residuals (true of jax 0.10; lesson 7 shows it)."""
+    out, pullback = jax.vjp(fn, *args)
+    residuals, tree = jax.tree_util.tree_flatten(pullback)
+
+    def forward(*a):
+        o, p = jax.vjp(fn, *a)
+        return jax.tree_util.tree_leaves(o), jax.tree_util.tree_leaves(p)
+
+    def backward(res, cts):
+        return jax.tree_util.tree_unflatten(tree, res)(
+            jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(out), cts))
+
+    cts = [np.ones(np.shape(o), np.result_type(o)) for o in jax.tree_util.tree_leaves(out)]
+    return (jax.make_jaxpr(forward)(*args), jax.make_jaxpr(backward)(residuals, cts),
+            len(residuals))
 
 
 def grad_of(fn) -> str | None:

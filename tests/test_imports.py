@@ -28,7 +28,8 @@ LAZY_OK = {
 }
 
 # course.jaxpr's layers, lowest first: a module may import only from modules before it.
-JAXPR_LAYERS = ["data", "evaluate", "tracing", "text", "graph", "html", "view"]
+JAXPR_LAYERS = ["data", "evaluate", "tracing", "text", "graph", "html", "view", "compare",
+                "residuals"]
 
 
 @dataclass(frozen=True)

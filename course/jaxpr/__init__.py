@@ -11,10 +11,16 @@ the module (`tests/test_imports.py` checks it):
 - `text`: `format_trace`, `equation_text`; `graph`: DOT, and running Graphviz.
 - `html`: the drawing, the verdict and the text view as one HTML block.
 - `view`: `show_jaxpr` and `JaxprView`, which notebooks display.
+- `compare`: `compare_rules`, the default and the custom program of a derivative, diffed;
+  `residuals`: `show_residuals` / `compare_residuals`, the forward and backward programs.
 
 The names below are the public API; `widgets/` uses only these.
 """
 
+from .compare import Comparison as Comparison
+from .compare import RuleComparison as RuleComparison
+from .compare import RuleComparisonError as RuleComparisonError
+from .compare import compare_rules as compare_rules
 from .data import Record as Record
 from .data import Trace as Trace
 from .data import Value as Value
@@ -24,6 +30,9 @@ from .data import origin_notes as origin_notes
 from .evaluate import evaluate_jaxpr as evaluate_jaxpr
 from .graph import GraphvizFailedError as GraphvizFailedError
 from .graph import GraphvizNotFoundError as GraphvizNotFoundError
+from .residuals import ResidualsView as ResidualsView
+from .residuals import compare_residuals as compare_residuals
+from .residuals import show_residuals as show_residuals
 from .text import equation_text as equation_text
 from .text import format_trace as format_trace
 from .tracing import function_name as function_name
