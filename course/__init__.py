@@ -25,6 +25,7 @@ from .jaxpr import show_jaxpr as show_jaxpr
 from .jaxpr import show_residuals as show_residuals
 from .jaxpr import trace_jaxpr as trace_jaxpr
 from .plots import plot_grad as plot_grad
+from .progress import progress as progress
 from .tracebacks import short_tracebacks as short_tracebacks
 
 _register_solution_magic()

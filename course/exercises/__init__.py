@@ -32,6 +32,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from ..progress import record as record_progress
 from . import (
     checking,
     lesson01,
@@ -96,8 +97,13 @@ def body_source(fn) -> str:
 
 
 def check(exercise_id: str, answer) -> Feedback:
-    """As the checker of `exercise_id` sees `answer`: never raises on the answer."""
-    return _checked(get(exercise_id), answer)
+    """As the checker of `exercise_id` sees `answer`: never raises on the answer. An attempt
+    (anything but the untouched scaffold) is recorded in the learner's workspace, if any
+    (course.progress); a reference run (check_reference) never is."""
+    feedback = _checked(get(exercise_id), answer)
+    if feedback.attempted:
+        record_progress(feedback.exercise, feedback.passed)
+    return feedback
 
 
 REFERENCE_NOTE = ("This is the course's solution, run apart from your code: your `answer` and "
