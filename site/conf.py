@@ -55,7 +55,9 @@ html_theme_options = {
 }
 
 # Filled in when the course has a Binder (or other hosted) launch link: each lesson then
-# offers it next to the local command.
+# offers it next to the local command. The repository has no public address yet; once it is on
+# GitHub as OWNER/REPO, mybinder.org builds it from binder/ and the link is
+# "https://mybinder.org/v2/gh/OWNER/REPO/HEAD?urlpath=lab/tree/00_start_here.ipynb".
 BINDER_URL = None
 
 

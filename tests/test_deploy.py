@@ -252,7 +252,9 @@ def test_start_serves_the_learners_workspace(tmp_path):
     assert result.returncode == 0, result.stderr
     workspace = tmp_path / "home" / "workspace"
     assert result.stdout.splitlines()[-2:] == [str(workspace), str(workspace)]
-    assert sorted(workspace.glob("*.ipynb")), "the workspace holds no lesson"
+    from course.workspace import START_PAGE
+
+    assert (workspace / START_PAGE).is_file() and (workspace / "01_tldr.ipynb").is_file()
 
 
 def test_start_falls_back_to_the_lessons_when_the_workspace_cannot_be_made(tmp_path):
@@ -368,9 +370,12 @@ def test_the_authenticator_is_firstuse_and_the_roster_decides_who_logs_in(values
     assert set(auth["allowed_users"]) == set(people["teachers"]) | set(people["learners"])
 
 
-def test_the_workspace_is_on_the_learners_volume(values):
+def test_the_workspace_is_on_the_learners_volume_and_learners_land_on_its_start_page(values):
+    from course.workspace import START_PAGE
+
     single = values["singleuser"]
     assert single["extraEnv"]["COURSE_WORKSPACE"] == single["storage"]["homeMountPath"]
+    assert single["defaultUrl"] == f"/lab/tree/{START_PAGE}"  # relative to the workspace
     assert single["storage"]["type"] == "dynamic"  # one volume per learner
     assert values["cull"]["enabled"] and not values["cull"]["users"]
 
