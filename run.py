@@ -1,11 +1,14 @@
 """Set up the course and run it.
 
-    python3 run.py lab             open the course in JupyterLab
+    python3 run.py lab             open your workspace (your copy of every lesson) in JupyterLab
+    python3 run.py reset NN        restore lesson NN in your workspace (yours moves to backups/)
     python3 run.py test [ARGS]     ruff, then every test and every lesson (ARGS go to pytest)
     python3 run.py refresh [NN]    re-run every lesson (or lesson NN, e.g. 02) from its .md
                                    and store the new outputs in its .ipynb
     python3 run.py site [OUT]      build the course as a static site from the stored outputs
                                    (into build/site/, or OUT) and say how to open it
+    python3 run.py classroom [--help]   serve the course to a class with JupyterHub (as root;
+                                   the class is in classroom.toml)
 
 Everything is installed into .venv/ from the committed uv.lock; all this script needs from
 the machine is Python 3.11 or newer. uv comes from PATH if it is the version pyproject.toml
@@ -147,10 +150,22 @@ def sync():
     return [uv, "run", "--locked", "--no-sync"]
 
 
+def workspace_path():
+    """The learner's workspace, as course.workspace.workspace_dir() finds it: $COURSE_WORKSPACE,
+    else workspace/ in this folder."""
+    env = os.environ.get("COURSE_WORKSPACE")
+    return os.path.realpath(os.path.expanduser(env)) if env else os.path.join(ROOT, "workspace")
+
+
 def lab(extra):
+    """Sync the workspace (course/workspace.py), then JupyterLab rooted at it, quiet (lab/)."""
     import secrets
 
     run = sync()
+    workspace = workspace_path()
+    code = subprocess.call(run + ["python", "-m", "course.workspace", "sync", workspace], cwd=ROOT)
+    if code:
+        return code
     token = os.environ.get("COURSE_TOKEN") or secrets.token_hex(24)
     port = os.environ.get("COURSE_PORT", "8888")
     headless = sys.platform.startswith("linux") and not (
@@ -160,7 +175,8 @@ def lab(extra):
         "jupyter", "lab",
         "--ip=127.0.0.1", "--port=" + port,
         "--IdentityProvider.token=" + token,
-        "--ServerApp.root_dir=" + os.path.join(ROOT, "notebooks"),
+        "--ServerApp.root_dir=" + workspace,
+        "--LabApp.app_settings_dir=" + os.path.join(ROOT, "lab"),  # overrides.json: no news
     ]
     if headless:
         cmd.append("--no-browser")
@@ -170,6 +186,12 @@ def lab(extra):
           "(JupyterLab picks the next free port if that one is taken and prints its own URL.)\n"
           % (port, token), flush=True)
     return subprocess.call(run + cmd + extra, cwd=ROOT)
+
+
+def reset(extra):
+    """course/workspace.py: restore one lesson of the workspace, the learner's copy backed up."""
+    run = sync()
+    return subprocess.call(run + ["python", "-m", "course.workspace", "reset"] + extra, cwd=ROOT)
 
 
 def test(extra):
@@ -196,7 +218,14 @@ def site(extra):
                            cwd=ROOT)
 
 
-COMMANDS = {"lab": lab, "test": test, "refresh": refresh, "site": site}
+def classroom(extra):
+    """classroom/launch.py: JupyterHub for a class on this machine (classroom.toml)."""
+    run = sync()
+    return subprocess.call(run + ["python", "-m", "classroom"] + extra, cwd=ROOT)
+
+
+COMMANDS = {"lab": lab, "reset": reset, "test": test, "refresh": refresh, "site": site,
+            "classroom": classroom}
 
 
 def main(argv):

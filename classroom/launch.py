@@ -1,0 +1,269 @@
+"""`python3 run.py classroom [options]`: serve the course to a class with JupyterHub.
+
+    --roster FILE       who may log in (default: classroom.toml)
+    --state DIR         the hub's private state: its database, the hashed passwords, the cookie
+                        secret (default: .classroom/state, mode 700)
+    --host HOST         address to listen on (default: 127.0.0.1). Any other address serves the
+                        class publicly, which needs --tls-cert and --tls-key
+    --port N            port of the hub's public address (default: 8000)
+    --tls-cert FILE, --tls-key FILE   certificate and private key for HTTPS (PEM)
+    --idle-timeout S    stop a learner's server after S seconds without activity (default 3600)
+
+It must run as root: the hub creates one system account per learner (as The Littlest
+JupyterHub does) and starts each learner's server under that account. The roster's options
+(`[hub]` in classroom.toml) are defaults that the command line overrides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pwd
+import re
+import secrets
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = ROOT / "classroom"
+# The GECOS field of every account the classroom creates: how a later launch (and the tests'
+# clean-up) tells its own accounts from the machine's other users.
+MARKER = "jax course classroom"
+NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+DEFAULTS = {"host": "127.0.0.1", "port": 8000, "idle_timeout": 3600, "tls_cert": None,
+            "tls_key": None}
+PROXY_VERSION_FILE = HERE / "node_modules" / "configurable-http-proxy" / "package.json"
+
+
+class Refused(Exception):
+    """Something the teacher can fix: printed as one line, without a traceback."""
+
+
+def read_roster(path: Path) -> dict:
+    """Teachers, learners and [hub] options from a roster file, checked."""
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        raise Refused(f"no roster at {path}: copy classroom.toml and list your class in it, or "
+                      "pass --roster FILE") from None
+    except tomllib.TOMLDecodeError as e:
+        raise Refused(f"{path} is not valid TOML ({e})") from None
+    people = {}
+    for role in ("teachers", "learners"):
+        names = data.get(role, [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise Refused(f"{path}: `{role}` must be a list of account names, like "
+                          f'{role} = ["ada", "alan"]')
+        for name in names:
+            if not NAME.fullmatch(name):
+                raise Refused(f"{path}: {name!r} cannot be an account name: use 1 to 31 "
+                              "lowercase letters, digits or '-', starting with a letter")
+        people[role] = list(dict.fromkeys(names))
+    if not people["teachers"]:
+        raise Refused(f"{path}: name at least one teacher (teachers = [\"...\"]): teachers are "
+                      "the hub's admins and the only ones who see the class's progress")
+    both = sorted(set(people["teachers"]) & set(people["learners"]))
+    if both:
+        raise Refused(f"{path}: {', '.join(both)} listed as both teacher and learner")
+    hub = data.get("hub", {})
+    unknown = sorted(set(hub) - set(DEFAULTS))
+    if unknown:
+        raise Refused(f"{path}: unknown [hub] option {', '.join(unknown)} (known: "
+                      f"{', '.join(sorted(DEFAULTS))})")
+    return {**people, "hub": hub}
+
+
+def options(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python3 run.py classroom", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--roster", type=Path, default=ROOT / "classroom.toml")
+    parser.add_argument("--state", type=Path, default=ROOT / ".classroom" / "state")
+    for name in ("host", "tls_cert", "tls_key"):
+        parser.add_argument("--" + name.replace("_", "-"))
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--idle-timeout", type=int)
+    return parser.parse_args(argv)
+
+
+def settings_for(args: argparse.Namespace, roster: dict) -> dict:
+    """Everything jupyterhub_config.py needs, with the command line over the roster's [hub]."""
+    hub = {**DEFAULTS, **roster["hub"]}
+    for key in DEFAULTS:
+        if getattr(args, key) is not None:
+            hub[key] = getattr(args, key)
+    if hub["host"] not in LOOPBACK:
+        if not (hub["tls_cert"] and hub["tls_key"]):
+            raise Refused(f"serving on {hub['host']} makes the class reachable from other "
+                          "machines, so it needs HTTPS: pass --tls-cert FILE and --tls-key FILE "
+                          "(or tls_cert/tls_key under [hub]), or keep the default 127.0.0.1")
+    for key in ("tls_cert", "tls_key"):
+        if hub[key]:
+            path = Path(hub[key]).expanduser().resolve()
+            if not path.is_file():
+                raise Refused(f"{key.replace('_', '-')} {path} is not a file")
+            hub[key] = str(path)
+    if not 0 < int(hub["port"]) < 65536:
+        raise Refused(f"port {hub['port']} is not a TCP port")
+    venv = ROOT / ".classroom" / "venv"
+    return {
+        "root": str(ROOT),
+        "state": str(args.state.resolve()),
+        "venv": str(venv),
+        "python": str(venv / "bin" / "python"),
+        "proxy": str(HERE / "node_modules" / ".bin" / "configurable-http-proxy"),
+        "teachers": roster["teachers"],
+        "learners": roster["learners"],
+        "marker": MARKER,
+        "host": hub["host"],
+        "port": int(hub["port"]),
+        "tls_cert": hub["tls_cert"],
+        "tls_key": hub["tls_key"],
+        "idle_timeout": int(hub["idle_timeout"]),
+        # Internal ports: the hub's API, the proxy's API and the teacher service, on loopback.
+        "hub_port": free_port(),
+        "proxy_api_port": free_port(),
+        "service_port": free_port(),
+        "workspace": "course",  # each learner's workspace, relative to their home
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def check_accounts(names: list[str]) -> None:
+    """Refuse a roster name that is an existing account the classroom did not create: the
+    learner who claims it would log in as that user (root, a colleague, a service)."""
+    for name in names:
+        try:
+            entry = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        if entry.pw_gecos.split(",")[0] != MARKER:  # adduser appends ",,,"
+            raise Refused(f"{name!r} is already an account on this machine, not one the "
+                          "classroom created: choose another name in the roster")
+
+
+def others_can_read(path: Path) -> Path | None:
+    """The first directory on the way to `path` (or path itself) that other accounts cannot
+    enter or read, or None."""
+    for part in [*reversed(path.parents), path]:
+        mode = part.stat().st_mode
+        need = stat.S_IXOTH | (stat.S_IROTH if part == path else 0)
+        if mode & need != need:
+            return part
+    return None
+
+
+def classroom_python() -> str:
+    """A Python >= 3.11 that every account can run: the one running this, when it is not
+    inside a private home (pyenv under /root, say), else the system's."""
+    candidates = [sys._base_executable, *(f"/usr/bin/python3.{minor}" for minor in
+                                          range(14, 10, -1)), "/usr/bin/python3"]
+    for exe in candidates:
+        real = Path(exe).resolve()
+        if not real.is_file() or others_can_read(real) is not None:
+            continue
+        version = subprocess.run([str(real), "-c", "import sys; print(sys.version_info >= "
+                                  "(3, 11))"], capture_output=True, text=True)
+        if version.stdout.strip() == "True":
+            return str(real)
+    raise Refused("the learners' accounts need a Python 3.11 or newer that they can run, "
+                  f"outside any private home ({sys._base_executable} is not): install one, "
+                  "e.g. `apt-get install python3.11`")
+
+
+def uv() -> str:
+    found = os.environ.get("UV") or shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
+    if not Path(found).exists():
+        raise Refused("uv not found: run this through `python3 run.py classroom`")
+    return found
+
+
+def install_environment(venv: Path) -> None:
+    """The course's locked environment, for the learners: owned by root, readable by all."""
+    command = [uv(), "sync", "--locked", "--no-default-groups", "--group", "classroom",
+               "--python", classroom_python(), "--quiet"]
+    env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(venv)}
+    if subprocess.call(command, cwd=ROOT, env=env):
+        raise Refused(f"installing the learners' environment into {venv} failed (uv's message "
+                      "is above)")
+
+
+def install_proxy() -> None:
+    """configurable-http-proxy at the version and integrity classroom/package-lock.json pins."""
+    lock = json.loads((HERE / "package-lock.json").read_text())
+    wanted = lock["packages"]["node_modules/configurable-http-proxy"]["version"]
+    if PROXY_VERSION_FILE.exists() and json.loads(
+            PROXY_VERSION_FILE.read_text()).get("version") == wanted:
+        return
+    npm = shutil.which("npm")
+    if not npm or not shutil.which("node"):
+        raise Refused("the hub's proxy (configurable-http-proxy) runs on Node.js: install "
+                      "Node.js and npm (Debian: `apt-get install npm`), then run this again")
+    print(f"Installing configurable-http-proxy {wanted} (classroom/package-lock.json) ...",
+          flush=True)
+    result = subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                            cwd=HERE, capture_output=True, text=True)
+    if result.returncode:
+        last = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no message"]
+        raise Refused(f"npm ci in {HERE} failed ({last[0]}): check the network or the npm "
+                      "registry setting")
+
+
+def prepare(argv: list[str]) -> dict:
+    """Check everything, install what is missing, write the settings; return them."""
+    args = options(argv)
+    roster = read_roster(args.roster)
+    settings = settings_for(args, roster)
+    if sys.platform != "linux" or os.geteuid() != 0:
+        raise Refused("the classroom must run as root on Linux (`sudo python3 run.py "
+                      "classroom`): the hub creates one system account per learner and starts "
+                      "each learner's server as that account")
+    check_accounts(settings["teachers"] + settings["learners"])
+    closed = others_can_read(ROOT)
+    if closed is not None:
+        raise Refused(f"the learners' accounts cannot read the course: {closed} is private. "
+                      "Clone the course somewhere everyone can read (e.g. /opt/course)")
+    os.umask(0o022)
+    install_environment(Path(settings["venv"]))
+    install_proxy()
+    state = Path(settings["state"])
+    state.mkdir(parents=True, exist_ok=True)
+    state.chmod(0o700)  # the hub's database and the password hashes: root's alone
+    path = state / "settings.json"
+    path.write_text(json.dumps(settings, indent=2) + "\n")
+    return settings
+
+
+def main(argv: list[str]) -> int:
+    try:
+        settings = prepare(argv)
+    except Refused as problem:
+        print(f"run.py classroom: {problem}.", file=sys.stderr)
+        return 1
+    scheme = "https" if settings["tls_cert"] else "http"
+    print(f"\nThe classroom will be at {scheme}://{settings['host']}:{settings['port']}/ "
+          f"(teachers: {', '.join(settings['teachers'])}; {len(settings['learners'])} "
+          "learners). Each person sets their password the first time they log in: teachers, "
+          "log in first. Stop it with Ctrl-C.\n", flush=True)
+    env = {**os.environ, "CLASSROOM_SETTINGS": str(Path(settings["state"]) / "settings.json"),
+           "CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32)}
+    hub = [str(Path(settings["venv"]) / "bin" / "jupyterhub"), "-f",
+           str(HERE / "jupyterhub_config.py")]
+    os.chdir(settings["state"])
+    # A shell starts background jobs with SIGINT ignored, and the hub's services would inherit
+    # that: the hub stops them with SIGINT first, so each stop would wait for its timeouts.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    os.execve(hub[0], hub, env)
