@@ -1,13 +1,16 @@
-"""Lesson 2's exercise: a JVP rule for log(cosh(x)) that stays finite where cosh overflows.
+"""Lesson 2's exercises: a JVP rule for log(cosh(x)) that stays finite where cosh overflows,
+the gradient of log1pexp composed with other code, and a log-sigmoid rule that cancels to 0.
 
 Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 """
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 from jax import custom_jvp
 
-from .checking import Exercise, check_jvp_function
+from .checking import (Exercise, Wrong, check_jvp_function, check_prediction, fmt,
+                       fmt_list, run)
 
 
 def solution():
@@ -43,6 +46,94 @@ def check(answer, reference) -> str:
     return check_jvp_function(answer, reference, points, hint=overflow_hint)
 
 
+def outer_chain_solution():
+  @custom_jvp
+  def log1pexp(x):
+    return jnp.log(1. + jnp.exp(x))
+
+  log1pexp.defjvps(lambda t, ans, x: (1 - 1/(1 + jnp.exp(x))) * t)
+
+  answer = float(jax.grad(lambda x: log1pexp(2. * x) / 2.)(60.))
+  return answer
+
+
+def check_outer_chain(answer, reference) -> str:
+    return check_prediction(answer, reference, why_not={
+        "nan": "2x = 120 does overflow e^x, but only inside log1pexp, whose derivative is now "
+               "the rule, 1 - 1/(1 + inf) = 1. The code around it, * 2 and / 2, is "
+               "differentiated by autodiff, and its derivatives are plain finite numbers.",
+        "inf": "The rule's value at 120 is 1 - 1/(1 + inf) = 1 - 0: no overflowed value "
+               "reaches the gradient.",
+        "2.0": "The chain rule multiplies every factor along the way: the inner 2x brings 2, "
+               "and the outer / 2 brings 1/2.",
+        "0.5": "The chain rule multiplies every factor along the way: the outer / 2 brings "
+               "1/2, and the inner 2x brings 2.",
+        "0.0": "The rule at 120 is 1 - 1/(1 + inf) = 1 - 0 = 1, not 0.",
+    })
+
+
+def log_sigmoid_given():
+  @custom_jvp
+  def log_sigmoid(x):
+    return -jnp.log(1. + jnp.exp(-x))
+
+  @log_sigmoid.defjvp
+  def log_sigmoid_jvp(primals, tangents):
+    x, = primals
+    x_dot, = tangents
+    return log_sigmoid(x), (1. - jax.nn.sigmoid(x)) * x_dot
+
+  answer = log_sigmoid
+  return answer
+
+
+def log_sigmoid_solution():
+  @custom_jvp
+  def log_sigmoid(x):
+    return -jnp.log(1. + jnp.exp(-x))
+
+  @log_sigmoid.defjvp
+  def log_sigmoid_jvp(primals, tangents):
+    x, = primals
+    x_dot, = tangents
+    return log_sigmoid(x), jax.nn.sigmoid(-x) * x_dot
+
+  answer = log_sigmoid
+  return answer
+
+
+def log_sigmoid_hint(expected, got) -> str | None:
+    if not np.all(np.isfinite(got)):
+        return ("At very negative x, e^(-x) overflows float32: a formula that divides or "
+                "multiplies it by something else meets inf / inf or 0 * inf.")
+    if np.allclose(got, 1. - expected, rtol=1e-4, atol=1e-6):
+        return ("That is sigma(x), the derivative of log(1 + e^x). log_sigmoid(x) is "
+                "-log(1 + e^(-x)), that function mirrored (x -> -x, and a sign), so its "
+                "derivative is sigma mirrored.")
+    return None
+
+
+# Where 1 - sigma(x) has cancelled: the true derivative is tiny, but a float32 number.
+TAIL = (17.0, 20.0, 30.0)
+
+
+def check_log_sigmoid(answer, reference) -> str:
+    checked = check_jvp_function(answer, reference, [(0.5,), (-3.0,), (-100.0,), (20.0,)],
+                                 hint=log_sigmoid_hint)
+    for x in TAIL:
+        want = float(jax.grad(reference)(jnp.float32(x)))
+        got = run(f"jax.grad of your function at x={fmt(x)}", jax.grad(answer), jnp.float32(x))
+        if not np.isclose(got, want, rtol=1e-3, atol=0.):
+            raise Wrong(f"the derivative at x={fmt(x)} is {fmt(want)} (tiny, but a float32 "
+                        f"number), and your rule gives {fmt(got)}. That error hides below "
+                        "any absolute tolerance: relative to the true value, it is "
+                        f"{'all of it' if got == 0 else 'large'}. Your formula subtracts two "
+                        "numbers that are nearly equal at large x, so float32 rounding "
+                        "eats the difference, the rule's own weak spot from the lesson.")
+    return (f"{checked} At x = {fmt_list(TAIL)}, where the derivative is tiny, it is right "
+            "to within 0.1% of its own size too.")
+
+
 EXERCISES = (
     Exercise(
         id="02_logcosh", kind="jvp_function",
@@ -51,4 +142,16 @@ EXERCISES = (
         asks_for="a @custom_jvp function logcosh(x) = log(cosh(x)) whose rule is finite for "
                  "every x",
         solution=solution, checker=check),
+    Exercise(
+        id="02_outer_chain", kind="predict",
+        lesson="02_numerical_stability",
+        section="Two ways out: a stable function, or a stable rule",
+        asks_for="your prediction: a number such as 0.25 (or nan, or inf)",
+        solution=outer_chain_solution, checker=check_outer_chain),
+    Exercise(
+        id="02_log_sigmoid", kind="find_the_bug",
+        lesson="02_numerical_stability",
+        section="The rule's own weak spot: very negative $x$",
+        asks_for="log_sigmoid with its JVP rule fixed, accurate at both ends",
+        solution=log_sigmoid_solution, checker=check_log_sigmoid, given=log_sigmoid_given),
 )

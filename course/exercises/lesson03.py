@@ -1,4 +1,5 @@
-"""Lesson 3's exercise: sinc with the convention sinc'(0) = 0, and no nan anywhere.
+"""Lesson 3's exercises: sinc with the convention sinc'(0) = 0, and no nan anywhere; and what
+a rule written with the unsimplified quotient-rule formula gives at 0.
 
 Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 """
@@ -8,7 +9,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax import custom_jvp
 
-from .checking import Exercise, Wrong, check_jvp_function, fmt, fmt_points, run
+from .checking import (Exercise, Wrong, check_jvp_function, check_prediction, fmt, fmt_points,
+                       run)
 
 
 def solution():
@@ -54,6 +56,35 @@ def check(answer, reference) -> str:
             f"{fmt_points(POINTS, reference)} too.")
 
 
+def unsimplified_solution():
+  @custom_jvp
+  def f(x):
+    return x / (1 + jnp.sqrt(x))
+
+  @f.defjvp
+  def f_jvp(primals, tangents):
+    x, = primals
+    x_dot, = tangents
+    slope = ((1 + jnp.sqrt(x)) - x / (2 * jnp.sqrt(x))) / (1 + jnp.sqrt(x)) ** 2
+    return f(x), slope * x_dot
+
+  answer = float(jax.grad(f)(0.))
+  return answer
+
+
+def check_unsimplified(answer, reference) -> str:
+    return check_prediction(answer, reference, why_not={
+        "1.0": "1 is the limit of this formula as x -> 0, but a rule is code, evaluated at "
+               "x = 0 itself: there x / (2 * sqrt(x)) is 0 / 0. A custom rule gives the "
+               "value you want only if its formula is finite at that point, which is why the "
+               "lesson simplified the derivative before writing the rule.",
+        "inf": "1 / (2 * sqrt(x)) alone would be inf at 0, but here it is multiplied by x, "
+               "which is 0 there: 0 * inf (or 0 / 0) is not inf.",
+        "0.0": "Nothing in the formula is 0 at x = 0 except the x in x / (2 * sqrt(x)), "
+               "and it is divided by another 0.",
+    })
+
+
 EXERCISES = (
     Exercise(
         id="03_sinc", kind="jvp_function",
@@ -61,4 +92,9 @@ EXERCISES = (
         asks_for="a @custom_jvp function sinc(x) = sin(x)/x (1 at x = 0) whose derivative at 0 "
                  "is 0",
         solution=solution, checker=check),
+    Exercise(
+        id="03_unsimplified", kind="predict",
+        lesson="03_differentiation_conventions", section="The convention, as a custom rule",
+        asks_for="your prediction: a number such as 0.25 (or nan, or inf)",
+        solution=unsimplified_solution, checker=check_unsimplified),
 )

@@ -1,9 +1,25 @@
-"""Lesson 4's exercise: scale_gradient, an identity whose backward pass scales the cotangent.
+"""Lesson 4's exercises: scale_gradient, an identity whose backward pass scales the cotangent;
+what a clip sees when code after it scales the gradient; and a clip whose f_fwd saves the
+wrong residual.
 
 Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 """
 
-from .checking import Exercise, check_vjp_pair
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import custom_vjp
+
+from .checking import (
+    Exercise,
+    Wrong,
+    as_numbers,
+    check_prediction,
+    check_vjp_pair,
+    fmt,
+    run,
+    vjp_pair_functions,
+)
 
 
 def scale_gradient(s, x):
@@ -26,6 +42,85 @@ def check(answer, reference) -> str:
                           [(0.5, 3.0), (-1.0, 2.0), (2.0, -1.0)], cotangents=[1.0, -2.5])
 
 
+def clip_downstream_solution():
+  @custom_vjp
+  def clip_gradient(lo, hi, x):
+    return x
+
+  def clip_gradient_fwd(lo, hi, x):
+    return x, (lo, hi)
+
+  def clip_gradient_bwd(res, g):
+    lo, hi = res
+    return (None, None, jnp.clip(g, lo, hi))
+
+  clip_gradient.defvjp(clip_gradient_fwd, clip_gradient_bwd)
+
+  def clip_sin(x):
+    x = clip_gradient(-0.75, 0.75, x)
+    return jnp.sin(x)
+
+  answer = float(jax.grad(lambda x: 3. * clip_sin(x))(0.))
+  return answer
+
+
+def check_clip_downstream(answer, reference) -> str:
+    return check_prediction(answer, reference, why_not={
+        "2.25": "That would clip cos(0) first and multiply by 3 afterwards. The backward pass "
+                "runs from the output back to x: the 3 is applied first, so the cotangent "
+                "that reaches clip_gradient is 3 * cos(0) = 3, and the clip is the last thing "
+                "that happens to it.",
+        "3.0": "3 * cos(0) = 3 is the cotangent that reaches clip_gradient, but clip_gradient "
+               "sits between it and x: its f_bwd clips what reaches it.",
+        "1.0": "cos(0) = 1 is the derivative of sin at 0, but the gradient of 3 * sin is 3 "
+               "times that, before any clipping.",
+    })
+
+
+def clip_symmetric(c, x):
+    return x
+
+
+def clip_residual_given():
+  def clip_symmetric_fwd(c, x):
+    return x, x
+
+  def clip_symmetric_bwd(res, g):
+    c = res
+    return (None, jnp.clip(g, -c, c))
+
+  answer = (clip_symmetric_fwd, clip_symmetric_bwd)
+  return answer
+
+
+def clip_residual_solution():
+  def clip_symmetric_fwd(c, x):
+    return x, c
+
+  def clip_symmetric_bwd(res, g):
+    c = res
+    return (None, jnp.clip(g, -c, c))
+
+  answer = (clip_symmetric_fwd, clip_symmetric_bwd)
+  return answer
+
+
+def check_clip_residual(answer, reference) -> str:
+    fwd, bwd = vjp_pair_functions(answer)
+    c, x, g = jnp.float32(0.5), jnp.float32(1.0), jnp.float32(2.0)
+    pair = run("f_fwd(0.5, 1)", fwd, c, x)
+    if isinstance(pair, tuple) and len(pair) == 2:
+        cts = run("f_bwd", bwd, pair[1], g)
+        got = as_numbers(cts[1]) if isinstance(cts, (tuple, list)) and len(cts) == 2 else None
+        if got is not None and got.shape == () and np.isclose(got, x):
+            raise Wrong(f"at (c, x) = (0.5, 1), f_bwd turns the cotangent {fmt(g)} into "
+                        f"{fmt(got)}: it clips to [-x, x] = [-1, 1], not to [-c, c] = "
+                        "[-0.5, 0.5]. f_bwd only knows what f_fwd saved for it: is that what "
+                        "it needs?")
+    return check_vjp_pair(answer, clip_symmetric, reference,
+                          [(0.5, 3.0), (1.0, -2.0), (2.0, 0.5)], cotangents=[1.0, -2.5])
+
+
 EXERCISES = (
     Exercise(
         id="04_scale_gradient", kind="vjp_pair",
@@ -34,4 +129,15 @@ EXERCISES = (
                  "x, whose backward pass multiplies the cotangent by s (and gives s no "
                  "cotangent)",
         solution=solution, checker=check),
+    Exercise(
+        id="04_clip_downstream", kind="predict",
+        lesson="04_gradient_clipping", section="After: the clipped gradient",
+        asks_for="your prediction: a number such as 0.25",
+        solution=clip_downstream_solution, checker=check_clip_downstream),
+    Exercise(
+        id="04_clip_residual", kind="find_the_bug",
+        lesson="04_gradient_clipping", section="An identity function whose backward pass clips",
+        asks_for="the pair (clip_symmetric_fwd, clip_symmetric_bwd) with the bug fixed",
+        solution=clip_residual_solution, checker=check_clip_residual,
+        given=clip_residual_given),
 )

@@ -1,0 +1,49 @@
+"""Pinned wrong answers for lesson 2's newer exercises (see tests/answers/__init__.py)."""
+
+CHAIN, SIGMOID = "02_outer_chain", "02_log_sigmoid"
+
+PRIMAL = """
+@custom_jvp
+def log_sigmoid(x):
+  return -jnp.log(1. + jnp.exp(-x))
+
+@log_sigmoid.defjvp
+def log_sigmoid_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  return log_sigmoid(x), {tangent}
+
+answer = log_sigmoid
+"""
+
+WRONG = {
+    CHAIN: {
+        "nan": 'answer = "nan"',
+        "factors": "answer = 2",
+        "zero": "answer = 0.",
+        "a choice": 'answer = "b"',
+    },
+    SIGMOID: {
+        "still cancels": PRIMAL.format(tangent="(1. - 1. / (1. + jnp.exp(-x))) * x_dot"),
+        "overflowing ratio": PRIMAL.format(
+            tangent="jnp.exp(-x) / (1. + jnp.exp(-x)) * x_dot"),
+        "mirror image": PRIMAL.format(tangent="jax.nn.sigmoid(x) * x_dot"),
+        "tangent dropped": PRIMAL.format(tangent="jax.nn.sigmoid(-x)"),
+    },
+}
+
+EXPECTED = {
+    (CHAIN, "nan"): r"you predicted nan, .* overflow e\^x, but only inside log1pexp, whose "
+                    r"derivative is now the rule",
+    (CHAIN, "factors"): r"you predicted 2\.0, .* The chain rule multiplies every factor",
+    (CHAIN, "zero"): r"you predicted 0\.0, .* The rule at 120 is 1 - 1/\(1 \+ inf\) = 1 - 0 = 1",
+    (CHAIN, "a choice"): r"expected a prediction of the form a number, such as 3 or \"3\", got "
+                         r"str 'b'",
+    (SIGMOID, "still cancels"): r"the derivative at x=17 is 4\.139938e-08 .*and your rule gives "
+                                r"0\. .* subtracts two numbers that are nearly equal",
+    (SIGMOID, "overflowing ratio"): r"at x=-100: expected 1, got nan\. At very negative x, "
+                                    r"e\^\(-x\) overflows float32",
+    (SIGMOID, "mirror image"): r"at x=0\.5: expected 0\.3775407, got 0\.622459\d\. That is "
+                               r"sigma\(x\), the derivative of log\(1 \+ e\^x\)\. .*mirrored",
+    (SIGMOID, "tangent dropped"): r"not linear in the input tangent: at x=0\.5, doubling",
+}
