@@ -5,65 +5,96 @@ WRONG = {
         "missing term": """
 @custom_jvp
 def g(x, y):
-  return x * jnp.exp(y)
+  return x * jnp.exp(x * y)
 
 @g.defjvp
 def g_jvp(primals, tangents):
   x, y = primals
   x_dot, y_dot = tangents
-  return g(x, y), jnp.exp(y) * x_dot
+  e = jnp.exp(x * y)
+  return g(x, y), e * x_dot + x ** 2 * e * y_dot
+answer = g
+""",
+        "first factor missed": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(x * y)
+
+@g.defjvp
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  e = jnp.exp(x * y)
+  return g(x, y), x * y * e * x_dot + x ** 2 * e * y_dot
+answer = g
+""",
+        "chain rule in y": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(x * y)
+
+@g.defjvp
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  e = jnp.exp(x * y)
+  return g(x, y), e * (1 + x * y) * x_dot + x * e * y_dot
 answer = g
 """,
         "wrong sign": """
 @custom_jvp
 def g(x, y):
-  return x * jnp.exp(y)
+  return x * jnp.exp(x * y)
 
 @g.defjvp
 def g_jvp(primals, tangents):
   x, y = primals
   x_dot, y_dot = tangents
-  return g(x, y), -(jnp.exp(y) * x_dot + x * jnp.exp(y) * y_dot)
+  e = jnp.exp(x * y)
+  return g(x, y), -e * ((1 + x * y) * x_dot + x ** 2 * y_dot)
 answer = g
 """,
         "not linear": """
 @custom_jvp
 def g(x, y):
-  return x * jnp.exp(y)
+  return x * jnp.exp(x * y)
 
 @g.defjvp
 def g_jvp(primals, tangents):
   x, y = primals
   x_dot, y_dot = tangents
-  return g(x, y), jnp.exp(y) * x_dot ** 2 + x * jnp.exp(y) * y_dot
+  e = jnp.exp(x * y)
+  return g(x, y), e * ((1 + x * y) * x_dot ** 2 + x ** 2 * y_dot)
 answer = g
 """,
         "forgot defjvp": """
 @custom_jvp
 def g(x, y):
-  return x * jnp.exp(y)
+  return x * jnp.exp(x * y)
 
 def g_jvp(primals, tangents):
   x, y = primals
   x_dot, y_dot = tangents
-  return g(x, y), jnp.exp(y) * x_dot + x * jnp.exp(y) * y_dot
+  e = jnp.exp(x * y)
+  return g(x, y), e * ((1 + x * y) * x_dot + x ** 2 * y_dot)
 answer = g
 """,
         "not decorated": """
 def g(x, y):
-  return x * jnp.exp(y)
+  return x * jnp.exp(x * y)
 answer = g
 """,
         "returns only the tangent": """
 @custom_jvp
 def g(x, y):
-  return x * jnp.exp(y)
+  return x * jnp.exp(x * y)
 
 @g.defjvp
 def g_jvp(primals, tangents):
   x, y = primals
   x_dot, y_dot = tangents
-  return jnp.exp(y) * x_dot + x * jnp.exp(y) * y_dot
+  e = jnp.exp(x * y)
+  return e * ((1 + x * y) * x_dot + x ** 2 * y_dot)
 answer = g
 """,
     },

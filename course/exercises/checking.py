@@ -536,7 +536,8 @@ def check_prediction(answer, expected, why_not: Mapping[str, str] | None = None)
     if got is None:
         raise Wrong(f"expected a prediction of the form {prediction_form(expected)}, got "
                     f"{type(answer).__name__} {fmt(answer)}.")
-    if got != want and not (isinstance(want, float) and np.isclose(got, want, rtol=1e-4)):
+    if got != want and not (isinstance(want, float) and np.isclose(got, want, rtol=1e-4,
+                                                                   equal_nan=True)):
         reason = (why_not or {}).get(str(got), "Run the code in the cell above it to see.")
         raise Wrong(f"you predicted {got}, which is not what JAX does. {reason}")
     return f"you predicted {want}, which is what JAX does."
