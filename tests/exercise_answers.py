@@ -454,24 +454,49 @@ answer = (affine_fwd, affine_bwd)
 WRONG["11_forward_mode"] = {
     "still custom_vjp": """
 @custom_vjp
-def softsign(x):
-  return x / (1 + jnp.abs(x))
-softsign.defvjp(lambda x: (softsign(x), x), lambda x, g: (g / (1 + jnp.abs(x)) ** 2,))
-answer = softsign
+def logsumexp(x):
+  m = jnp.max(x)
+  return m + jnp.log(jnp.sum(jnp.exp(x - m)))
+logsumexp.defvjp(lambda x: (logsumexp(x), jnp.exp(x - logsumexp(x))), lambda p, g: (g * p,))
+answer = logsumexp
 """,
-    "missing square": """
+    "f_bwd's formula copied": """
 @custom_jvp
-def softsign(x):
-  return x / (1 + jnp.abs(x))
-softsign.defjvps(lambda t, ans, x: t / (1 + jnp.abs(x)))
-answer = softsign
+def logsumexp(x):
+  m = jnp.max(x)
+  return m + jnp.log(jnp.sum(jnp.exp(x - m)))
+@logsumexp.defjvp
+def logsumexp_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  y = logsumexp(x)
+  return y, x_dot * jnp.exp(x - y)
+answer = logsumexp
 """,
-    "abs dropped": """
+    "softmax not normalized": """
 @custom_jvp
-def softsign(x):
-  return x / (1 + jnp.abs(x))
-softsign.defjvps(lambda t, ans, x: t / (1 + x) ** 2)
-answer = softsign
+def logsumexp(x):
+  m = jnp.max(x)
+  return m + jnp.log(jnp.sum(jnp.exp(x - m)))
+@logsumexp.defjvp
+def logsumexp_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  return logsumexp(x), jnp.sum(jnp.exp(x) * x_dot)
+answer = logsumexp
+""",
+    "mean for sum": """
+@custom_jvp
+def logsumexp(x):
+  m = jnp.max(x)
+  return m + jnp.log(jnp.sum(jnp.exp(x - m)))
+@logsumexp.defjvp
+def logsumexp_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  y = logsumexp(x)
+  return y, jnp.mean(jnp.exp(x - y) * x_dot)
+answer = logsumexp
 """,
 }
 

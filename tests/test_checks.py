@@ -199,10 +199,13 @@ EXPECTED = {
     ("11_bwd_structure", "integer cotangent"): r"argument 1 .* has dtype int32, expected float32",
     ("11_forward_mode", "still custom_vjp"): r"still a custom_vjp function, and "
                                              r"jax.jacfwd\(answer\) fails",
-    ("11_forward_mode", "missing square"): r"tangent along \(1,\) at x=2: expected 0.1111111, "
-                                           r"got 0.3333333\. It is 3 times the expected value",
-    ("11_forward_mode", "abs dropped"): r"tangent along \(1,\) at x=-3: expected 0.0625, got 0.25\."
-                                        r" It is 4 times",
+    ("11_forward_mode", "f_bwd's formula copied"): r"at x=\[0, 1, 2\], your rule returns a "
+                                                   r"tangent of shape \(3,\), the shape of x, "
+                                                   r"but logsumexp's output is a scalar",
+    ("11_forward_mode", "softmax not normalized"): r"tangent along \(\[1, 1, 1\],\) at "
+                                                   r"x=\[0, 1, 2\]: expected 1, got 11\.10734",
+    ("11_forward_mode", "mean for sum"): r"tangent along \(\[1, 1, 1\],\) at x=\[0, 1, 2\]: "
+                                         r"expected 1, got 0\.3333333\. It is 0\.3333 times",
 }
 
 EXPECTED.update(EXPECTED_MORE)

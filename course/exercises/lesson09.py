@@ -1,12 +1,21 @@
-"""Lesson 9's exercise: a JVP rule that receives a function through nondiff_argnums.
+"""Lesson 9's exercises: a JVP rule that receives a function through nondiff_argnums; which
+call puts a tracer where nondiff_argnums promised none; and an array taken out of
+nondiff_argnums, where custom_jvp silently dropped its derivative.
 
 Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 """
 
+import inspect
+from functools import partial
+
 import jax
 import jax.numpy as jnp
+import numpy as np
+from jax import custom_jvp, custom_vjp, grad
 
-from .checking import Exercise, check_jvp_rule
+from ..compat import custom_jvp_rule
+from .checking import Exercise, Wrong, check_jvp_function, check_jvp_rule
+from .choices import check_choice
 
 
 def apply_twice(f, x):
@@ -34,6 +43,97 @@ def check(answer, reference) -> str:
                           nondiff_values=[(jnp.sin,), (jnp.tanh,), (cube,)])
 
 
+def tracer_solution():
+  @partial(custom_vjp, nondiff_argnums=(0,))
+  def scale(s, x):
+    return s * x
+
+  scale.defvjp(lambda s, x: (s * x, None), lambda s, _, g: (s * g,))
+
+  calls = {"a": lambda: grad(scale, 1)(jnp.array(2.), 3.),
+           "b": lambda: jax.vmap(lambda x: grad(scale, 1)(2., x))(jnp.arange(3.)),
+           "c": lambda: jax.jit(scale)(2., 3.)}
+  raised = []
+  for choice, call in calls.items():
+    try:
+      call()
+    except jax.errors.UnexpectedTracerError:
+      raised.append(choice)
+  answer, = raised  # the one call that raised
+  return answer
+
+
+def check_tracer(answer, reference) -> str:
+    return check_choice(answer, reference, why_not={
+        "a": "s is a jnp array here, but a concrete one: JAX knows its value, and grad "
+             "differentiates with respect to x only. What custom_vjp refuses is a tracer in a "
+             "nondiff_argnums position, not an array.",
+        "b": "vmap maps over x only, an ordinary argument; s is the plain number 2., not a "
+             "tracer, so nothing reaches nondiff_argnums but a concrete value.",
+    })
+
+
+def amplitude_given():
+  @partial(custom_jvp, nondiff_argnums=(0,))
+  def wave(amp, x):
+    return amp * jnp.sin(x)
+
+  @wave.defjvp
+  def wave_jvp(amp, primals, tangents):
+    x, = primals
+    x_dot, = tangents
+    return wave(amp, x), amp * jnp.cos(x) * x_dot
+
+  answer = wave
+  return answer
+
+
+def amplitude_solution():
+  @custom_jvp
+  def wave(amp, x):
+    return amp * jnp.sin(x)
+
+  @wave.defjvp
+  def wave_jvp(primals, tangents):
+    amp, x = primals
+    amp_dot, x_dot = tangents
+    return wave(amp, x), jnp.sin(x) * amp_dot + amp * jnp.cos(x) * x_dot
+
+  answer = wave
+  return answer
+
+
+AMPLITUDE_POINTS = [(2.0, 0.5), (-1.0, 2.0), (0.5, -3.0)]
+
+
+def amp_still_nondiff(answer) -> None:
+    """The rule still takes amp first: amp is still in nondiff_argnums (custom_jvp then drops
+    its derivative without a word), or the rule was left behind when amp moved."""
+    rule = custom_jvp_rule(answer) if isinstance(answer, jax.custom_jvp) else None
+    try:
+        signature = inspect.signature(rule)
+    except (TypeError, ValueError):  # no rule, or nothing to inspect: the value checks tell
+        return
+    if len(signature.parameters) == 3:
+        raise Wrong("your rule still takes amp before primals and tangents, the signature of "
+                    "a rule for amp in nondiff_argnums. There custom_jvp treats amp as a "
+                    "constant: grad with respect to amp is 0, with no error and no warning. "
+                    "Make amp an ordinary argument: the rule then finds it in primals, and "
+                    "its tangent in tangents.")
+
+
+def amp_hint(expected, got) -> str | None:
+    if np.all(got == 0) and not np.all(expected == 0):
+        return ("The derivative with respect to amp is lost: the rule must add amp's own "
+                "term, its tangent times how fast the output moves with amp.")
+    return None
+
+
+def check_amplitude(answer, reference) -> str:
+    amp_still_nondiff(answer)
+    return check_jvp_function(answer, reference, AMPLITUDE_POINTS, hint=amp_hint)
+
+
 EXERCISES = (
     Exercise(
         id="09_apply_twice", kind="jvp_rule",
@@ -41,4 +141,15 @@ EXERCISES = (
         asks_for="the JVP rule apply_twice_jvp(f, primals, tangents) for apply_twice(f, x) = "
                  "f(f(x)), declared with nondiff_argnums=(0,)",
         solution=solution, checker=check),
+    Exercise(
+        id="09_which_raises", kind="predict",
+        lesson="09_nondiff_argnums", section="When not to use it",
+        asks_for="your prediction: the letter of the call that raises, such as \"b\"",
+        solution=tracer_solution, checker=check_tracer),
+    Exercise(
+        id="09_amplitude", kind="find_the_bug",
+        lesson="09_nondiff_argnums", section="When not to use it",
+        asks_for="wave(amp, x) = amp * sin(x), fixed so that grad with respect to amp is "
+                 "right, as a @custom_jvp function with its rule",
+        solution=amplitude_solution, checker=check_amplitude, given=amplitude_given),
 )

@@ -1,14 +1,19 @@
-"""Lesson 10's exercise: differentiate a Newton solver for the cube root by the implicit
-function theorem, not through its while_loop.
+# ruff: noqa: E731 -- the lesson names its maps with lambdas, and solution bodies are shown verbatim
+"""Lesson 10's exercises: differentiate a Newton solver for the cube root by the implicit
+function theorem, not through its while_loop; predict what another map with the same fixed
+point gives; and fix a Newton step that reads the parameter from a closure.
 
 Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 """
 
+from functools import partial
+
 import jax
 import jax.numpy as jnp
-from jax import lax
+from jax import custom_vjp, grad, lax, vjp
 
-from .checking import Exercise, check_vjp_pair
+from .checking import Exercise, Wrong, check_function, check_vjp_pair
+from .choices import check_choice
 
 
 @jax.jit  # compiled once: the checker calls it many times (the lesson's copy is not jitted)
@@ -48,6 +53,111 @@ def check(answer, reference) -> str:
                           cotangents=[1.0, -2.5], hint=implicit_hint)
 
 
+# The lesson's solver and its rule (section "The custom rule"), for the exercises below.
+
+@partial(custom_vjp, nondiff_argnums=(0,))
+def fixed_point(f, a, x_guess):
+  def cond_fun(carry):
+    x_prev, x = carry
+    return jnp.abs(x_prev - x) > 1e-6
+
+  def body_fun(carry):
+    _, x = carry
+    return x, f(a, x)
+
+  _, x_star = lax.while_loop(cond_fun, body_fun, (x_guess, f(a, x_guess)))
+  return x_star
+
+
+def fixed_point_fwd(f, a, x_init):
+  x_star = fixed_point(f, a, x_init)
+  return x_star, (a, x_star)
+
+
+def fixed_point_rev(f, res, x_star_bar):
+  a, x_star = res
+  _, vjp_a = vjp(lambda a: f(a, x_star), a)
+  a_bar, = vjp_a(fixed_point(partial(rev_iter, f),
+                             (a, x_star, x_star_bar),
+                             x_star_bar))
+  return a_bar, jnp.zeros_like(x_star)
+
+
+def rev_iter(f, packed, u):
+  a, x_star, x_star_bar = packed
+  _, vjp_x = vjp(lambda x: f(a, x), x_star)
+  return x_star_bar + vjp_x(u)[0]
+
+
+fixed_point.defvjp(fixed_point_fwd, fixed_point_rev)
+
+
+def newton_sqrt(a):
+  update = lambda a, x: 0.5 * (x + a / x)
+  return fixed_point(update, a, a)
+
+
+def other_map_solution():
+  slow = lambda a, x: x - 0.25 * (x * x - a)   # also has the fixed point sqrt(a)
+  g_newton = grad(newton_sqrt)(2.)
+  g_slow = grad(lambda a: fixed_point(slow, a, a))(2.)
+  answer = "a" if jnp.allclose(g_newton, g_slow, rtol=1e-5) else "b"
+  return answer
+
+
+def check_other_map(answer, reference) -> str:
+    return check_choice(answer, reference, why_not={
+        "b": "A and B do differ (Newton's A is 0 at the solution, slow's is about 0.29), but "
+             "(I - A)^-1 B is the derivative of the function a -> x*(a), and both maps have "
+             "the same x*(a) = sqrt(a): the differences cancel.",
+        "c": "The rule never sees the iterations: it uses only a and x*, so a slower map, or "
+             "a tighter tolerance, changes the gradient only as much as it changes x*.",
+    })
+
+
+def cube_root_given():
+  def cube_root(a):
+    newton_step = lambda c, x: (2 * x + a / x ** 2) / 3   # solves x**3 = c
+    return fixed_point(newton_step, a, a)
+
+  answer = cube_root
+  return answer
+
+
+def cube_root_solution():
+  def cube_root(a):
+    newton_step = lambda c, x: (2 * x + c / x ** 2) / 3   # solves x**3 = c
+    return fixed_point(newton_step, a, a)
+
+  answer = cube_root
+  return answer
+
+
+def still_captured(answer) -> None:
+    """The symptom of the bug, named: grad raises UnexpectedTracerError."""
+    if not callable(answer):
+        return
+    try:
+        jax.grad(answer)(jnp.float32(8.0))
+    except jax.errors.UnexpectedTracerError:
+        raise Wrong("jax.grad of your cube_root at a=8 still raises UnexpectedTracerError: "
+                    "the Newton step reads a value that grad follows without getting it "
+                    "through its own parameters. fixed_point's rule differentiates with "
+                    "respect to its argument a only, and hands it to the step as its first "
+                    "parameter: the step must use that parameter.") from None
+    except Exception as e:  # any other failure: the checks below name it
+        if "does not work for lax.while_loop" in str(e):
+            raise Wrong("jax.grad of your cube_root at a=8 raises: reverse mode cannot go "
+                        "through a while_loop. Keep fixed_point, whose custom_vjp "
+                        "differentiates the equation x = step(a, x) instead of the loop, and "
+                        "fix the step it iterates.") from None
+
+
+def check_cube_root(answer, reference) -> str:
+    still_captured(answer)
+    return check_function(answer, reference, [(8.0,), (27.0,), (0.5,), (2.0,)])
+
+
 EXERCISES = (
     Exercise(
         id="10_implicit_cbrt", kind="vjp_pair",
@@ -56,4 +166,16 @@ EXERCISES = (
         asks_for="the pair (cbrt_fwd, cbrt_bwd) for newton_cbrt(a), a while_loop solving "
                  "x**3 = a; the backward pass uses the solution x*, not the loop",
         solution=solution, checker=check),
+    Exercise(
+        id="10_other_map", kind="predict",
+        lesson="10_implicit_differentiation",
+        section="The math: differentiate the equation, not the loop",
+        asks_for="your prediction, a choice such as \"b\"",
+        solution=other_map_solution, checker=check_other_map),
+    Exercise(
+        id="10_cube_root", kind="find_the_bug",
+        lesson="10_implicit_differentiation", section="A limitation",
+        asks_for="cube_root(a), the cube root by lesson 10's fixed_point, fixed so that "
+                 "jax.grad works on it",
+        solution=cube_root_solution, checker=check_cube_root, given=cube_root_given),
 )

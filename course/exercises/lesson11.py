@@ -1,5 +1,6 @@
 """Lesson 11's exercises, one per gotcha they practise: the double where (8), the structure
-of what f_bwd returns (4), and forward mode on a custom_vjp function (1).
+of what f_bwd returns (4), forward mode on a custom_vjp function (1: which call raises, and a
+custom_vjp rewritten as a custom_jvp), and a rule that ignores a float tangent (7).
 
 Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 """
@@ -7,9 +8,22 @@ Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax import custom_jvp
+from jax import custom_jvp, custom_vjp, grad, jacfwd, jacrev
 
-from .checking import Exercise, Wrong, check_function, check_jvp_function, check_vjp_pair
+from ..compat import custom_jvp_rule
+from .checking import (
+  Exercise,
+  Wrong,
+  as_numbers,
+  check_function,
+  check_jvp_function,
+  check_prediction,
+  check_vjp_pair,
+  fmt,
+  normalize_prediction,
+  run,
+)
+from .choices import check_choice
 
 
 def safe_sqrt_solution():
@@ -58,21 +72,115 @@ def check_bwd_structure(answer, reference) -> str:
 
 def forward_mode_solution():
   @custom_jvp
-  def softsign(x):
-    return x / (1 + jnp.abs(x))
+  def logsumexp(x):
+    m = jnp.max(x)
+    return m + jnp.log(jnp.sum(jnp.exp(x - m)))
 
-  softsign.defjvps(lambda t, ans, x: t / (1 + jnp.abs(x)) ** 2)
+  @logsumexp.defjvp
+  def logsumexp_jvp(primals, tangents):
+    x, = primals
+    x_dot, = tangents
+    y = logsumexp(x)
+    # how far the scalar output moves when x moves along x_dot: a weighted sum
+    return y, jnp.sum(jnp.exp(x - y) * x_dot)
 
-  answer = softsign
+  answer = logsumexp
   return answer
+
+
+FORWARD_MODE_POINTS = [(np.array([0.0, 1.0, 2.0]),), (np.array([100.0, 90.0, -50.0]),),
+                       (np.array([-1.0, -1.0, 3.0]),)]
 
 
 def check_forward_mode(answer, reference) -> str:
     if isinstance(answer, jax.custom_vjp):
         raise Wrong("this is still a custom_vjp function, and jax.jacfwd(answer) fails with "
                     "\"can't apply forward-mode autodiff (jvp) to a custom_vjp function\". "
-                    "Rewrite the rule as a JVP with @custom_jvp and defjvp/defjvps.")
-    return check_jvp_function(answer, reference, [(0.0,), (2.0,), (-3.0,), (50.0,)])
+                    "Rewrite the rule as a JVP with @custom_jvp and defjvp.")
+    tangent_shaped_like_x(answer)
+    return check_jvp_function(answer, reference, FORWARD_MODE_POINTS)
+
+
+def tangent_shaped_like_x(answer) -> None:
+    """The likely slip: f_bwd's `g * p` turned into `x_dot * p`, a tangent shaped like x."""
+    if not isinstance(answer, jax.custom_jvp) or custom_jvp_rule(answer) is None:
+        return  # check_jvp_function says what is missing
+    x = jnp.asarray(FORWARD_MODE_POINTS[0][0], jnp.float32)
+    pair = run(f"your JVP rule at x={fmt(x)}", custom_jvp_rule(answer), (x,),
+               (jnp.ones_like(x),))
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        return
+    tangent = as_numbers(pair[1])
+    if tangent is not None and tangent.shape == x.shape:
+        raise Wrong(f"at x={fmt(x)}, your rule returns a tangent of shape {tangent.shape}, the "
+                    "shape of x, but logsumexp's output is a scalar, and so is its tangent: "
+                    "how far the output moves when x moves along x_dot. f_bwd's `g * p` goes "
+                    "the other way: it spreads the scalar output cotangent g over the entries "
+                    "of x. A JVP rule pushes a tangent forward, from x's shape to the "
+                    "output's.")
+
+
+def power_solution():
+  @custom_jvp
+  def power(x, n):
+    return x ** n
+
+  @power.defjvp
+  def power_jvp(primals, tangents):
+    x, n = primals
+    x_dot, n_dot = tangents
+    return power(x, n), n * x ** (n - 1) * x_dot
+
+  answer = float(grad(power, 1)(2., 3.))  # what grad says d(x ** n)/dn is at (2, 3)
+  return answer
+
+
+def check_power(answer, reference) -> str:
+    raised = normalize_prediction(answer, TypeError)
+    if isinstance(answer, (str, type, BaseException)) and raised and raised.endswith("Error"):
+        raise Wrong(f"you predicted {raised}, but grad(power, 1)(2., 3.) returns a number. n is "
+                    "3., a float this time: its tangent is an ordinary float tangent, and grad "
+                    "accepts it. Only integer inputs are refused.")
+    guess = normalize_prediction(answer, reference)
+    if isinstance(guess, float) and np.isclose(guess, 8 * np.log(2), rtol=1e-2):
+        raise Wrong(f"you predicted {guess}, the true derivative of x**n with respect to n, "
+                    "x**n log(x) = 8 log 2. But grad does not differentiate power's code: it "
+                    "uses the rule, and this rule never reads n_dot. JAX trusts a custom rule; "
+                    "nothing compares it with the function.")
+    return check_prediction(answer, reference, why_not={
+        "12.0": "12 = n x**(n-1) is the derivative with respect to x (argument 0); the "
+                "question differentiates with respect to n (argument 1).",
+    })
+
+
+def which_raises_solution():
+  @custom_vjp
+  def f(x):
+    return jnp.tanh(x)
+
+  f.defvjp(lambda x: (jnp.tanh(x), x), lambda x, g: (g / jnp.cosh(x) ** 2,))
+
+  calls = {"a": lambda: jax.hessian(f)(1.),
+           "b": lambda: jacrev(jacfwd(f))(1.),
+           "c": lambda: grad(grad(f))(1.)}
+  raised = []
+  for choice, call in calls.items():
+    try:
+      call()
+    except TypeError:  # "can't apply forward-mode autodiff (jvp) to a custom_vjp function"
+      raised.append(choice)
+  answer, = raised  # the one call that raised
+  return answer
+
+
+def check_which_raises(answer, reference) -> str:
+    return check_choice(answer, reference, why_not={
+        "a": "jax.hessian is jacfwd(jacrev(f)): forward mode runs over the code of f_fwd and "
+             "f_bwd, and here both use only jnp operations, never f itself. It fails when "
+             "f_fwd calls f, as the usual way of writing it does.",
+        "c": "grad(grad(f)) is reverse over reverse: the outer grad differentiates f_fwd and "
+             "f_bwd in reverse mode, and meets f only in reverse. No forward mode is needed.",
+    })
 
 
 EXERCISES = (
@@ -92,7 +200,18 @@ EXERCISES = (
     Exercise(
         id="11_forward_mode", kind="jvp_function",
         lesson="11_gotchas", section="1. Forward mode on a `custom_vjp` function",
-        asks_for="a @custom_jvp version of softsign(x) = x / (1 + |x|), whose derivative is "
-                 "1 / (1 + |x|)**2, so that jacfwd works on it",
+        asks_for="a @custom_jvp version of logsumexp(x), for a float32[3] x, with the "
+                 "derivative its custom_vjp gives, so that jacfwd works on it",
         solution=forward_mode_solution, checker=check_forward_mode),
+    Exercise(
+        id="11_which_raises", kind="predict",
+        lesson="11_gotchas", section="1. Forward mode on a `custom_vjp` function",
+        asks_for="your prediction: the letter of the call that raises, such as \"b\"",
+        solution=which_raises_solution, checker=check_which_raises),
+    Exercise(
+        id="11_float_exponent", kind="predict",
+        lesson="11_gotchas", section="7. Integer inputs and `float0` tangents",
+        asks_for="your prediction: the value grad(power, 1)(2., 3.) returns, a number such as "
+                 "0.5 (or an exception type, if you think it raises)",
+        solution=power_solution, checker=check_power),
 )

@@ -1,0 +1,53 @@
+"""Pinned wrong answers for lesson 10's newer exercises (see tests/answers/__init__.py)."""
+
+OTHER_MAP = "10_other_map"
+CUBE_ROOT = "10_cube_root"
+
+CUBE_ROOT_WITH = '''
+from course.exercises.lesson10 import fixed_point
+
+def cube_root(a):
+  newton_step = lambda c, x: {step}
+  return fixed_point(newton_step, a, a)
+
+answer = cube_root
+'''
+
+WRONG = {
+    OTHER_MAP: {
+        "A and B differ": 'answer = "b"',
+        "depends on the iterations": 'answer = " C "',
+        "not a letter": 'answer = "same"',
+    },
+    CUBE_ROOT: {
+        "still reads a (comment added)": CUBE_ROOT_WITH.format(
+            step="(2 * x + a / x ** 2) / 3   # the closure is fine, isn't it?"),
+        "the loop instead of fixed_point": '''
+from jax import lax
+
+def cube_root(a):
+  step = lambda x: (2 * x + a / x ** 2) / 3
+  cond = lambda carry: jnp.abs(carry[0] - carry[1]) > 1e-6
+  return lax.while_loop(cond, lambda carry: (carry[1], step(carry[1])), (a, step(a)))[1]
+
+answer = cube_root
+''',
+        "newton's step for the square root": CUBE_ROOT_WITH.format(step="0.5 * (x + c / x)"),
+    },
+}
+
+EXPECTED = {
+    (OTHER_MAP, "A and B differ"): r"you predicted b, .* \(I - A\)\^-1 B is the derivative of "
+                                   r"the function a -> x\*\(a\), and both maps have the same",
+    (OTHER_MAP, "depends on the iterations"): r"you predicted c, .* The rule never sees the "
+                                              r"iterations: it uses only a and x\*",
+    (OTHER_MAP, "not a letter"): r"answer with the letter of one choice, \"a\", \"b\" or \"c\"; "
+                                 r"got 'same'\.",
+    (CUBE_ROOT, "still reads a (comment added)"): r"jax\.grad of your cube_root at a=8 still "
+                                                  r"raises UnexpectedTracerError: the Newton "
+                                                  r"step reads a value that grad follows",
+    (CUBE_ROOT, "the loop instead of fixed_point"): r"reverse mode cannot go through a "
+                                                    r"while_loop\. Keep fixed_point",
+    (CUBE_ROOT, "newton's step for the square root"): r"the value at a=8: expected 2, got "
+                                                      r"2\.828427\.",
+}
