@@ -53,6 +53,9 @@ CHECKED = {
                  [r"\btangent", r"\bjvp\b"]),
     "function": (["the value and the gradient", "jax.grad", "jax.jit(jax.grad)",
                   "jax.vmap(jax.grad)"], [r"jvp", r"\btangent"]),
+    "predict": (["you predicted", "which is what JAX does"], [r"\bnot\b"]),
+    # a fix is checked by the checker of its form, whose own phrases vary: it says it passed
+    "find_the_bug": (["match the reference"], []),
 }
 
 

@@ -249,9 +249,10 @@ def as_float32(tree):
 
 
 def basis(args: tuple) -> list[tuple]:
-    """One tangent direction per argument: (1, 0, ...), (0, 1, ...), ..."""
-    return [tuple(jnp.ones_like(a) if i == j else jnp.zeros_like(a) for j, a in enumerate(args))
-            for i in range(len(args))]
+    """One tangent direction per argument: (1, 0, ...), (0, 1, ...), ...; an argument that is
+    a pytree (a Point) gets 1 in every leaf."""
+    return [tuple(jax.tree.map(jnp.ones_like if i == j else jnp.zeros_like, a)
+                  for j, a in enumerate(args)) for i in range(len(args))]
 
 
 # ---- kind "jvp_function" and "jvp_rule" ----
@@ -360,15 +361,16 @@ def check_jvp_values(answer, reference, points, hint, nondiff: tuple = ()) -> No
             expected = jax.jvp(ref, args, direction)[1]
             got = run("jax.jvp of your function", jax.jvp, mine, args, direction)
             compare(f"the tangent along {fmt(direction)}", where, expected, got[1], hint=hint)
-        check_grads(mine, ref, args, where, hint)
-    check_batched(mine, ref, points, hint)
+        check_grads(sum_of_outputs(mine), sum_of_outputs(ref), args, where, hint)
+    # (the sum changes nothing for one scalar output; a dict of outputs gets one gradient)
+    check_batched(sum_of_outputs(mine), sum_of_outputs(ref), points, hint)
 
 
 def check_linear_jvp(rule: Callable, primals: tuple, tangents: tuple, where: str) -> None:
     """The tangent output must be linear in the tangent input: scaling and adding."""
     outs = []
-    for scaled in (tangents, tuple(2.0 * t for t in tangents),
-                   tuple(jnp.zeros_like(t) for t in tangents)):
+    for scaled in (tangents, jax.tree.map(lambda t: 2.0 * t, tangents),
+                   jax.tree.map(jnp.zeros_like, tangents)):
         pair = rule(primals, scaled)
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise Wrong(f"a JVP rule must return a pair (primal_out, tangent_out); at {where}, "

@@ -1,13 +1,15 @@
-"""Lesson 5's exercise: nan_guard, an identity whose backward pass zeroes non-finite
-cotangents.
+"""Lesson 5's exercises: nan_guard, an identity whose backward pass zeroes non-finite
+cotangents; and a prediction of how often a backward rule's Python runs under jit.
 
 Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 """
 
+import jax
 import jax.numpy as jnp
 import numpy as np
+from jax import custom_vjp
 
-from .checking import Exercise, check_vjp_pair
+from .checking import Exercise, check_prediction, check_vjp_pair
 
 
 def nan_guard(x):
@@ -38,6 +40,46 @@ def check(answer, reference) -> str:
                           cotangents=[1.5, np.nan, np.inf, -np.inf], hint=leak_hint)
 
 
+def solution_traces():
+  bwd_calls = []
+
+  @custom_vjp
+  def debug(x):
+    return x
+
+  def debug_fwd(x):
+    return x, x
+
+  def debug_bwd(x, g):
+    bwd_calls.append(g)
+    return (g,)
+
+  debug.defvjp(debug_fwd, debug_bwd)
+
+  def foo(x):
+    return jnp.sin(debug(x ** 2))
+
+  grad_foo = jax.jit(jax.grad(foo))
+  grad_foo(3.)
+  grad_foo(4.)
+  grad_foo(jnp.float16(3.))
+
+  answer = len(bwd_calls)
+  return answer
+
+
+def check_traces(answer, reference) -> str:
+    return check_prediction(answer, reference, why_not={
+        "3": "Under jit, Python code runs only while JAX traces the function; a later call "
+             "with the same shapes and dtypes runs the compiled computation, and the backward "
+             "rule's Python does not run.",
+        "1": "jit compiles once per shape and dtype of the arguments: the float16 call is "
+             "traced anew, and the backward rule's Python runs again.",
+        "0": "The rule's Python does run, while JAX traces: that is when pdb stopped in the "
+             "lesson, with a tracer in g.",
+    })
+
+
 EXERCISES = (
     Exercise(
         id="05_nan_guard", kind="vjp_pair",
@@ -46,4 +88,10 @@ EXERCISES = (
         asks_for="the pair (nan_guard_fwd, nan_guard_bwd) for the identity nan_guard(x) = x, "
                  "whose backward pass replaces every non-finite cotangent (nan, inf, -inf) by 0",
         solution=solution, checker=check),
+    Exercise(
+        id="05_jit_traces", kind="predict",
+        lesson="05_debugging_the_backward_pass",
+        section="Under `jit`: the debugger sees tracers, `jax.debug.print` sees values",
+        asks_for="your prediction, a count such as 3",
+        solution=solution_traces, checker=check_traces),
 )

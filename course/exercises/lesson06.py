@@ -1,13 +1,14 @@
-"""Lesson 6's exercise: defjvps with None for an argument treated as a constant.
+"""Lesson 6's exercises: defjvps with None for an argument treated as a constant; and a
+prediction of how often a JVP rule runs under vmap(grad(f)).
 
 Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 """
 
 import jax.numpy as jnp
 import numpy as np
-from jax import custom_jvp
+from jax import custom_jvp, grad, vmap
 
-from .checking import Exercise, check_jvp_function
+from .checking import Exercise, check_jvp_function, check_prediction
 
 
 def solution():
@@ -34,6 +35,37 @@ def check(answer, reference) -> str:
                               hint=constant_y_hint)
 
 
+def solution_vmap_calls():
+  rule_calls = []
+
+  @custom_jvp
+  def f(x):
+    return jnp.sin(x)
+
+  @f.defjvp
+  def f_jvp(primals, tangents):
+    rule_calls.append(primals)
+    x, = primals
+    t, = tangents
+    return f(x), jnp.cos(x) * t
+
+  vmap(grad(f))(jnp.arange(3.))
+
+  answer = len(rule_calls)
+  return answer
+
+
+def check_vmap_calls(answer, reference) -> str:
+    return check_prediction(answer, reference, why_not={
+        "3": "vmap does not loop over the batch: it runs your Python once, with a tracer that "
+             "stands for all three values, and the rule sees that tracer.",
+        "0": "grad differentiates f, so it needs f's rule, under vmap as well: only evaluating "
+             "f (with or without vmap and jit) leaves the rule out.",
+        "2": "The rule calls f for its primal output, but that runs f, not the rule; only a "
+             "second differentiation, as in grad(grad(f)), calls the rule again.",
+    })
+
+
 EXERCISES = (
     Exercise(
         id="06_defjvps_none", kind="jvp_function",
@@ -41,4 +73,9 @@ EXERCISES = (
         asks_for="a @custom_jvp function f(x, y) = x**2 * sin(y) whose rules, given with "
                  "defjvps, treat y as a constant (None for its rule)",
         solution=solution, checker=check),
+    Exercise(
+        id="06_vmap_calls", kind="predict",
+        lesson="06_custom_jvp_in_depth", section="When does JAX call what?",
+        asks_for="your prediction, a count such as 3",
+        solution=solution_vmap_calls, checker=check_vmap_calls),
 )

@@ -1,0 +1,64 @@
+"""Pinned wrong answers for lesson 8's new exercises (see tests/answers/__init__.py)."""
+
+FIX_HEAD = """
+@custom_jvp
+def sum_prod(pt):
+  return {'sum': pt.x + pt.y, 'prod': pt.x * pt.y}
+"""
+
+WRONG = {
+    "08_cotangent_shape": {
+        "only the used entry": "answer = 'a'",
+        "only the used key": "answer = 'C'",
+        "a type, not a choice": "answer = Point",
+    },
+    "08_tangent_structure": {
+        "a list for the dict": FIX_HEAD + """
+@sum_prod.defjvp
+def sum_prod_jvp(primals, tangents):
+  pt, = primals
+  pt_dot, = tangents
+  return sum_prod(pt), [pt_dot.x + pt_dot.y, pt_dot.x * pt.y + pt.x * pt_dot.y]
+answer = sum_prod
+""",
+        "entries swapped": FIX_HEAD + """
+@sum_prod.defjvp
+def sum_prod_jvp(primals, tangents):
+  pt, = primals
+  pt_dot, = tangents
+  return sum_prod(pt), {'prod': pt_dot.x + pt_dot.y,
+                        'sum': pt_dot.x * pt.y + pt.x * pt_dot.y}
+answer = sum_prod
+""",
+        "y dropped from the sum": FIX_HEAD + """
+@sum_prod.defjvp
+def sum_prod_jvp(primals, tangents):
+  pt, = primals
+  pt_dot, = tangents
+  return sum_prod(pt), {'sum': pt_dot.x, 'prod': pt_dot.x * pt.y + pt.x * pt_dot.y}
+answer = sum_prod
+""",
+    },
+}
+
+EXPECTED = {
+    ("08_cotangent_shape", "only the used entry"):
+        r"you predicted a, which is not what JAX does\. f_bwd is written for f's whole "
+        r"output, so JAX hands it a cotangent of that structure",
+    ("08_cotangent_shape", "only the used key"):
+        r"you predicted c, .* the entries the loss does not use are there, and hold zeros",
+    ("08_cotangent_shape", "a type, not a choice"):
+        r'expected a prediction of the form a choice, such as "b", got type Point\.',
+    ("08_tangent_structure", "a list for the dict"):
+        r"at pt=Point\(x=3, y=4\) your rule returns the output tangent \[1, 4\], of "
+        r"structure PyTreeDef\(\[\*, \*\]\), for the output \{'sum': 7, 'prod': 12\}, of "
+        r"structure PyTreeDef\(\{'prod': \*, 'sum': \*\}\)\. A tangent has the structure "
+        r"of the value it belongs to",
+    ("08_tangent_structure", "entries swapped"):
+        r"the tangent along Point\(x=1, y=0\) at pt=Point\(x=3, y=4\): expected \{'prod': "
+        r"4, 'sum': 1\}, got \{'prod': 1, 'sum': 4\}: the tangent of 'sum' is under "
+        r"'prod' and the reverse",
+    ("08_tangent_structure", "y dropped from the sum"):
+        r"the tangent along Point\(x=0, y=1\) at pt=Point\(x=3, y=4\): expected \{'prod': "
+        r"3, 'sum': 1\}, got \{'sum': 0, 'prod': 3\}\. It is zero: is a term missing",
+}
