@@ -6,6 +6,7 @@ Also `run.py refresh` and tools/refresh.py, which it calls.
 import ast
 import glob
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -237,6 +238,34 @@ def test_test_runs_ruff_then_plain_pytest_with_extra_arguments(calls):
 def test_refresh_passes_lesson_numbers_to_tools_refresh(calls):
     assert run.main(["refresh", "02", "05"]) == 0
     assert calls == [["python", os.path.join("tools", "refresh.py"), "02", "05"]]
+
+
+def test_lab_syncs_the_workspace_then_serves_it_quietly(calls, monkeypatch, tmp_path):
+    monkeypatch.setenv("COURSE_WORKSPACE", str(tmp_path / "mine"))
+    monkeypatch.delenv("COURSE_PORT", raising=False)
+    assert run.main(["lab"]) == 0
+    sync, jupyter = calls
+    assert sync == ["python", "-m", "course.workspace", "sync", str(tmp_path / "mine")]
+    assert jupyter[:2] == ["jupyter", "lab"]
+    assert f"--ServerApp.root_dir={tmp_path / 'mine'}" in jupyter
+    settings = [a for a in jupyter if a.startswith("--LabApp.app_settings_dir=")]
+    assert len(settings) == 1
+    overrides = json.loads((Path(settings[0].split("=", 1)[1]) / "overrides.json").read_text())
+    assert overrides["@jupyterlab/apputils-extension:notification"] == {
+        "fetchNews": "false", "checkForUpdates": False}
+
+
+def test_lab_stops_when_the_workspace_sync_fails(monkeypatch):
+    recorded = []
+    monkeypatch.setattr(run, "sync", lambda: ["UV", "run"])
+    monkeypatch.setattr(run.subprocess, "call", lambda cmd, cwd: recorded.append(cmd[2:]) or 2)
+    assert run.main(["lab"]) == 2
+    assert len(recorded) == 1  # no JupyterLab on a workspace that is not ready
+
+
+def test_reset_passes_the_lesson_to_course_workspace(calls):
+    assert run.main(["reset", "02"]) == 0
+    assert calls == [["python", "-m", "course.workspace", "reset", "02"]]
 
 
 def test_unknown_command_prints_usage(capsys):

@@ -1,0 +1,250 @@
+"""course.workspace: the first copy, the update rule, reset, the start page, the command line.
+
+Every test works on a copy of the course's lessons (`source`), never on notebooks/."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import run
+from course import workspace as ws
+from course.progress import MANIFEST, record
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.fixture
+def source(tmp_path):
+    """A copy of the course's lesson notebooks, free to change."""
+    folder = tmp_path / "course"
+    folder.mkdir()
+    for name in LESSONS:
+        shutil.copy(ROOT / "notebooks" / name, folder / name)
+    return folder
+
+
+@pytest.fixture
+def learner(tmp_path, source, monkeypatch):
+    """A synced workspace (the first launch)."""
+    monkeypatch.delenv("COURSE_WORKSPACE", raising=False)
+    folder = tmp_path / "workspace"
+    ws.sync(folder, source)
+    return folder
+
+
+def nb(path: Path) -> dict:
+    return json.loads(path.read_text())
+
+
+def change_course(source: Path, name: str, text: str) -> None:
+    """A new course version of lesson `name`: one more markdown cell."""
+    notebook = nb(source / name)
+    notebook["cells"].append({"cell_type": "markdown", "id": "new-in-course", "metadata": {},
+                              "source": text})
+    (source / name).write_text(json.dumps(notebook, indent=1))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """What a learner's save does: a cell's source changes."""
+    notebook = nb(path)
+    cell = next(c for c in notebook["cells"] if old in ws.cell_source(c))
+    cell["source"] = ws.cell_source(cell).replace(old, new)
+    path.write_text(json.dumps(notebook, indent=1))
+
+
+def test_the_workspace_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("COURSE_WORKSPACE", raising=False)
+    assert ws.workspace_dir() == ROOT / "workspace"
+    monkeypatch.setenv("COURSE_WORKSPACE", str(tmp_path / "mine"))
+    assert ws.workspace_dir() == tmp_path / "mine"
+    assert "/workspace/" in (ROOT / ".gitignore").read_text().splitlines()
+
+
+def test_run_py_uses_the_same_folder(monkeypatch, tmp_path):
+    monkeypatch.delenv("COURSE_WORKSPACE", raising=False)
+    assert Path(run.workspace_path()) == ws.workspace_dir()
+    monkeypatch.setenv("COURSE_WORKSPACE", str(tmp_path / "mine"))
+    assert Path(run.workspace_path()) == ws.workspace_dir()
+
+
+def test_first_launch_copies_one_notebook_per_lesson_and_a_start_page(learner, source):
+    files = sorted(p.name for p in learner.iterdir() if not p.name.startswith("."))
+    assert files == [ws.START_PAGE] + LESSONS
+    for name in LESSONS:
+        mine, course = nb(learner / name), nb(source / name)
+        assert ws.cells_sha(mine) == ws.cells_sha(course)
+        assert [c.get("outputs") for c in mine["cells"]] == [
+            c.get("outputs") for c in course["cells"]]  # the stored outputs come along
+        assert "jupytext" in course["metadata"] and "jupytext" not in mine["metadata"]
+    manifest = json.loads((learner / MANIFEST).read_text())
+    assert [e["file"] for e in manifest["lessons"]] == LESSONS
+    assert manifest["lessons"][1]["title"].startswith("2. ")
+    assert "02_logcosh" in manifest["lessons"][1]["exercises"]
+
+
+def test_a_sync_reads_the_course_and_writes_only_the_workspace(tmp_path, source):
+    before = {p: p.read_bytes() for p in source.iterdir()}
+    ws.sync(tmp_path / "w", source)
+    ws.sync(tmp_path / "w", source)
+    assert {p: p.read_bytes() for p in source.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["course", "w"]
+
+
+def test_a_second_launch_without_course_changes_touches_no_lesson(learner, source):
+    edit(learner / LESSONS[1], 'raise NotImplementedError("replace this line with your rule")',
+         "return logcosh(x), jnp.tanh(x) * x_dot")
+    before = {name: (learner / name).read_bytes() for name in LESSONS}
+    report = ws.sync(learner, source)
+    assert {name: (learner / name).read_bytes() for name in LESSONS} == before
+    assert report.status(LESSONS[1]) == "changed"
+    assert {report.status(n) for n in LESSONS if n != LESSONS[1]} == {"current"}
+    assert not (learner / ws.BACKUPS).exists()
+
+
+def test_a_course_update_never_overwrites_an_edit(learner, source):
+    edited, untouched, run_only = LESSONS[1], LESSONS[2], LESSONS[3]
+    edit(learner / edited, 'raise NotImplementedError("replace this line with your rule")',
+         "return logcosh(x), jnp.tanh(x) * x_dot  # mine")
+    ran = nb(learner / run_only)  # run, not edited: only outputs change
+    ran["cells"][-1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "hi\n"}]
+    (learner / run_only).write_text(json.dumps(ran, indent=1))
+    mine_before = (learner / edited).read_bytes()
+    for name in (edited, untouched, run_only):
+        change_course(source, name, "New in this version.")
+    shutil.copy(source / LESSONS[0], source / "12_new_lesson.ipynb")
+
+    report = ws.sync(learner, source)
+
+    assert (learner / edited).read_bytes() == mine_before
+    assert report.status(edited) == "kept"
+    assert "python3 run.py reset 02" in str(report)
+    manifest = json.loads((learner / MANIFEST).read_text())
+    assert "A newer version of this lesson exists" in next(
+        e["note"] for e in manifest["lessons"] if e["file"] == edited)
+    start = (learner / ws.START_PAGE).read_text()
+    assert "python3 run.py reset 02" in start and "A newer version exists" in start
+
+    assert report.status(untouched) == "updated"
+    assert "New in this version." in ws.cell_source(nb(learner / untouched)["cells"][-1])
+    assert report.status(run_only) == "updated"  # its run is moved aside, not lost
+    (backup,) = (learner / ws.BACKUPS).glob(f"*/{run_only}")
+    assert nb(backup) == ran
+    assert report.status("12_new_lesson.ipynb") == "added"
+    assert (learner / "12_new_lesson.ipynb").exists()
+
+    # Next launch: still kept, still told; nothing else moves.
+    again = ws.sync(learner, source)
+    assert again.status(edited) == "kept" and (learner / edited).read_bytes() == mine_before
+    assert {again.status(n) for n in (untouched, run_only, "12_new_lesson.ipynb")} == {
+        "current"}
+
+
+def test_a_deleted_lesson_comes_back_and_a_removed_one_stays(learner, source):
+    (learner / LESSONS[4]).unlink()
+    (source / LESSONS[5]).unlink()
+    report = ws.sync(learner, source)
+    assert report.status(LESSONS[4]) == "restored" and (learner / LESSONS[4]).exists()
+    assert (learner / LESSONS[5]).exists()
+
+
+def test_without_a_manifest_files_are_the_learners_unless_they_are_the_courses(learner, source):
+    (learner / MANIFEST).unlink()
+    edit(learner / LESSONS[1], "answer = logcosh", "answer = logcosh  # mine")
+    (learner / LESSONS[2]).write_text("{ not json")
+    change_course(source, LESSONS[0], "New.")
+    change_course(source, LESSONS[1], "New.")
+    report = ws.sync(learner, source)
+    assert report.status(LESSONS[3]) == "current"  # same cells as the course: adopted
+    # Its cells are an older course's, which the lost manifest no longer knows: kept.
+    assert report.status(LESSONS[0]) == "kept"
+    assert report.status(LESSONS[1]) == "kept"
+    assert report.status(LESSONS[2]) == "kept"  # unreadable: never overwritten
+    assert (learner / LESSONS[2]).read_text() == "{ not json"
+
+
+def test_reset_restores_the_lesson_and_keeps_the_learners_copy(learner, source):
+    edit(learner / LESSONS[1], "answer = logcosh", "answer = logcosh  # mine")
+    change_course(source, LESSONS[1], "New in this version.")
+    ws.sync(learner, source)
+    mine = (learner / LESSONS[1]).read_bytes()
+
+    report = ws.reset("02", learner, source)
+
+    assert nb(learner / LESSONS[1]) == ws.learner_copy(source / LESSONS[1])
+    (backup,) = (learner / ws.BACKUPS).glob(f"*/{LESSONS[1]}")
+    assert backup.read_bytes() == mine
+    assert f"your copy is in {backup.relative_to(learner)}" in str(report)
+    assert "A newer version exists" not in (learner / ws.START_PAGE).read_text()
+    assert ws.sync(learner, source).status(LESSONS[1]) == "current"
+    ws.reset(2, learner, source)  # a second reset: another dated folder, nothing overwritten
+    assert len(list((learner / ws.BACKUPS).glob(f"*/{LESSONS[1]}"))) == 2
+
+
+@pytest.mark.parametrize("lesson", ["13", "tldr", "02_tldr", ""])
+def test_reset_of_an_unknown_lesson_says_which_exist(learner, source, lesson):
+    with pytest.raises(ws.WorkspaceError, match=r"no lesson .* one of 01, 02, .*, 11$"):
+        ws.reset(lesson, learner, source)
+
+
+def test_reset_accepts_the_lessons_name(learner, source):
+    assert ws.find_lesson("02_numerical_stability", source).name == LESSONS[1]
+    assert ws.find_lesson("02_numerical_stability.ipynb", source).name == LESSONS[1]
+
+
+def test_the_start_page_has_one_entry_per_lesson_with_progress(learner, source):
+    record("02_logcosh", True, learner)
+    ws.sync(learner, source)
+    page = nb(learner / ws.START_PAGE)
+    (output,) = page["cells"][-1]["outputs"]
+    html = output["data"]["text/html"]
+    assert html.count("<tr data-lesson=") == len(LESSONS)
+    for name in LESSONS:
+        assert f'<a href="{name}">' in html
+    assert "1 of " in output["data"]["text/plain"]
+    assert ws.cell_source(page["cells"][-1]) == "import course\n\ncourse.progress()"
+
+
+def test_a_start_page_the_learner_changed_is_moved_aside(learner, source):
+    edit(learner / ws.START_PAGE, "# Start here", "# Start here (my notes)")
+    report = ws.sync(learner, source)
+    (backup,) = (learner / ws.BACKUPS).glob(f"*/{ws.START_PAGE}")
+    assert "(my notes)" in backup.read_text()
+    assert "(my notes)" not in (learner / ws.START_PAGE).read_text()
+    assert "moved to backups/" in str(report)
+    # A start page that was only run (its output changed) is simply rewritten.
+    page = nb(learner / ws.START_PAGE)
+    page["cells"][-1]["outputs"] = []
+    (learner / ws.START_PAGE).write_text(json.dumps(page))
+    ws.sync(learner, source)
+    assert len(list((learner / ws.BACKUPS).glob(f"*/{ws.START_PAGE}"))) == 1
+
+
+def cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "course.workspace", *args], capture_output=True,
+                          text=True, cwd=ROOT, env={**os.environ, **(env or {})}, timeout=300)
+
+
+def test_the_command_line(tmp_path, source):
+    target = tmp_path / "cli"
+    first = cli("--source", str(source), "sync", str(target))
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith(f"Workspace {target}: {len(LESSONS)} added")
+    assert first.stderr == ""
+    edit(target / LESSONS[1], "answer = logcosh", "answer = logcosh  # mine")
+    reset = cli("--source", str(source), "reset", "02", env={"COURSE_WORKSPACE": str(target)})
+    assert reset.returncode == 0, reset.stderr
+    assert f"{LESSONS[1]}: restored from the course; your copy is in backups/" in reset.stdout
+    bad = cli("--source", str(source), "reset", "99", str(target))
+    assert bad.returncode == 2
+    assert bad.stderr.strip().count("\n") == 0
+    assert bad.stderr.startswith("course.workspace: no lesson '99' in the course")
+    missing = cli("--source", str(tmp_path / "nowhere"), "sync", str(target))
+    assert missing.returncode == 2
+    assert missing.stderr == f"course.workspace: the course's lessons are not at " \
+                             f"{tmp_path / 'nowhere'}\n"
