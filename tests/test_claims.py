@@ -1120,3 +1120,67 @@ def test_11_custom_linear_solve_differentiates_captured_values():
     expected = jax.grad(lambda m: jnp.linalg.solve(m, b).sum())(m)
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
     assert np.abs(np.asarray(got)).max() > 0.1
+
+# ---- exercises of 09-11: what their prompts say the given code does ----
+
+def _scaffold(exercise_id, **names):
+    """The scaffold of a find_the_bug exercise, run as the lesson shows it."""
+    from course.exercises import body_source, get, namespace  # noqa: PLC0415
+    scope = {**namespace(), **names}
+    exec(body_source(get(exercise_id).given), scope)
+    return scope["answer"]
+
+
+def test_09_exercise_amplitude_only_the_derivative_in_amp_is_lost():
+    """09, exercise 09_amplitude: "The values are right, and so is the derivative with respect
+    to `x`. Now they fit `amp` by gradient descent as well, and it never moves" (its gradient
+    is 0, where sin(x) is right)."""
+    wave = _scaffold("09_amplitude")
+    np.testing.assert_allclose(wave(2.0, 0.5), 2.0 * np.sin(0.5), rtol=1e-6)
+    np.testing.assert_allclose(jax.grad(wave, 1)(2.0, 0.5), 2.0 * np.cos(0.5), rtol=1e-6)
+    np.testing.assert_allclose(jax.jit(jax.grad(wave, 1))(2.0, 0.5), 2.0 * np.cos(0.5),
+                               rtol=1e-6)
+    assert jax.grad(wave, 0)(2.0, 0.5) == 0.0
+    assert np.sin(0.5) > 0.4
+
+
+def test_10_exercise_cube_root_values_right_grad_raises():
+    """10, exercise 10_cube_root: "Its values are right, but `jax.grad(cube_root)(8.)` raises
+    an `UnexpectedTracerError`" (with the lesson's own fixed_point)."""
+    cube_root = _scaffold("10_cube_root", fixed_point=lesson10.fixed_point)
+    np.testing.assert_allclose(cube_root(8.0), 2.0, rtol=1e-6)
+    np.testing.assert_allclose(cube_root(0.5), 0.5 ** (1 / 3), rtol=1e-6)
+    with pytest.raises(jax.errors.UnexpectedTracerError):
+        jax.grad(cube_root)(8.0)
+
+
+def test_10_exercise_other_map_has_other_partials_at_the_fixed_point():
+    """10, exercise 10_other_map: slow's partial derivatives at x* are "A ≈ 0.29 instead of 0
+    and B = 0.25 instead of ≈ 0.35", and both maps have the fixed point sqrt(a)."""
+    a, x = 2.0, float(np.sqrt(2.0))
+    slow = lambda a, x: x - 0.25 * (x * x - a)  # noqa: E731 - as the exercise writes it
+    np.testing.assert_allclose(jax.grad(slow, 1)(a, x), 0.29, atol=0.005)
+    np.testing.assert_allclose(jax.grad(slow, 0)(a, x), 0.25, rtol=1e-6)
+    np.testing.assert_allclose(jax.grad(lesson10.newton_update, 1)(a, x), 0.0, atol=1e-6)
+    np.testing.assert_allclose(jax.grad(lesson10.newton_update, 0)(a, x), 0.35, atol=0.005)
+    np.testing.assert_allclose(lesson10.fixed_point(slow, a, a), x, rtol=1e-6)
+
+
+def test_11_exercise_forward_mode_logsumexp_grad_works_jacfwd_fails():
+    """11, exercise 11_forward_mode: "Reverse mode works, but `jax.jacfwd(logsumexp)` fails"
+    (the custom_vjp of the scaffold; its gradient is the softmax)."""
+    @custom_vjp
+    def logsumexp(x):
+        m = jnp.max(x)
+        return m + jnp.log(jnp.sum(jnp.exp(x - m)))
+
+    def logsumexp_fwd(x):
+        y = logsumexp(x)
+        return y, jnp.exp(x - y)
+
+    logsumexp.defvjp(logsumexp_fwd, lambda p, g: (g * p,))
+    x = jnp.array([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(jax.grad(logsumexp)(x), jax.nn.softmax(x), rtol=1e-6)
+    with pytest.raises(TypeError, match=VJP_FORWARD_MODE_ERROR):
+        jax.jacfwd(logsumexp)(x)
+
