@@ -13,6 +13,25 @@ import sys
 from pathlib import Path
 
 
+def sync_in_background(workspace):
+    """Run `python -m course.workspace sync` beside the server rather than before it: the sync
+    imports JAX (seconds, more when a class logs in at once), and the lessons appear in the
+    file browser as it copies them. Forked twice, so that the server never has to reap it."""
+    if os.fork():
+        os.wait()
+        return
+    if os.fork():
+        os._exit(0)
+    try:
+        code = subprocess.call([sys.executable, "-m", "course.workspace", "sync",
+                                str(workspace)], cwd=workspace)
+        if code:
+            print(f"classroom: `course.workspace sync` failed (exit {code}); the workspace "
+                  "stays as it was", file=sys.stderr, flush=True)
+    finally:
+        os._exit(0)
+
+
 def main(argv):
     home = Path(os.environ.get("HOME") or Path.home())
     home.chmod(0o700)  # the learner's files are theirs alone, whatever made the home
@@ -24,11 +43,7 @@ def main(argv):
     course = importlib.util.find_spec("course")
     if course and any((Path(p) / "workspace.py").exists()
                       for p in course.submodule_search_locations or []):
-        sync = subprocess.run([sys.executable, "-m", "course.workspace", "sync",
-                               str(workspace)], cwd=workspace)
-        if sync.returncode:
-            print(f"classroom: `course.workspace sync` failed (exit {sync.returncode}); the "
-                  "server starts on the workspace as it is", file=sys.stderr, flush=True)
+        sync_in_background(workspace)
     server = str(Path(sys.executable).parent / "jupyterhub-singleuser")
     os.chdir(workspace)
     os.execv(server, [server, *argv, f"--ServerApp.root_dir={workspace}"])

@@ -1,0 +1,242 @@
+"""Load on the classroom: N simulated learners log in through the hub, open lesson 2 and run
+its cells through the Jupyter server API and the kernel websocket, with think time between
+cells, for a bounded time. Then each saves the notebook and passes the lesson's exercise, and
+the benchmark checks that nothing was lost.
+
+    sudo .venv/bin/python benchmarks/classroom.py [--sizes 1,5,10,20,40,60] [--duration 120]
+                                                  [--think 5,15] [--ramp 60]
+
+For each N (1 first: one learner alone, the baseline) it prints a row: p50 and p95 cell
+latency (request sent to kernel idle), login time (login to server answering), memory per
+learner (proportional set size of all the learner's processes at its peak), hub and proxy CPU
+(percent of one core over the run), the machine's load, and whether anything was lost (each
+learner's saved notebook and recorded check present on disk). It stops early when the class
+saturates: p95 over 5 s, a learner failing, or the next N not fitting in the memory left.
+Needs root: it runs a real classroom with throw-away accounts (`crbench-...`, removed after).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from classroom.harness import Hub, processes_of  # noqa: E402
+
+LESSON = "02_numerical_stability.ipynb"
+EXERCISE = "02_logcosh"
+MARK = "# saved by benchmarks/classroom.py"
+
+
+def pss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        pass
+    return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (FileNotFoundError, ProcessLookupError):
+        return 0.0
+
+
+def mem_available_mb() -> float:
+    for line in Path("/proc/meminfo").read_text().splitlines():
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def hub_and_proxy(hub: Hub) -> tuple[int, int | None]:
+    proxy = None
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmd = (proc / "cmdline").read_bytes()
+                ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if ppid == hub.process.pid and b"configurable-http-proxy" in cmd:
+                proxy = int(proc.name)
+    return hub.process.pid, proxy
+
+
+class Simulated(threading.Thread):
+    """One learner: log in, wait for lesson 2, run its code cells with think time until
+    `until`, then put the exercise's solution in, check it, and save."""
+
+    def __init__(self, hub: Hub, name: str, start_at: float, until: float, think):
+        super().__init__(daemon=True)
+        self.hub, self.name, self.start_at, self.until, self.think = (hub, name, start_at,
+                                                                       until, think)
+        self.latencies: list[float] = []
+        self.login_s = None
+        self.error = None
+        self.cell_errors = 0
+
+    def run(self) -> None:
+        try:
+            time.sleep(max(0.0, self.start_at - time.monotonic()))
+            learner = self.hub.learner(self.name)
+            t = time.monotonic()
+            learner.login(timeout=600)
+            self.login_s = time.monotonic() - t
+            notebook = self.lesson(learner)
+            cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+            kernel = learner.kernel()
+            try:
+                for cell in cells:
+                    if time.monotonic() > self.until:
+                        break
+                    out = kernel.run("".join(cell["source"]))
+                    self.latencies.append(out["seconds"])
+                    self.cell_errors += out["error"] is not None
+                    time.sleep(random.uniform(*self.think))
+                out = kernel.run(f"import course\nanswer = course.solution({EXERCISE!r})\n"
+                                 f"print(course.check({EXERCISE!r}, answer).passed)")
+                if "True" not in out["stdout"]:
+                    raise RuntimeError(f"the exercise check did not pass: {out}")
+            finally:
+                kernel.close()
+            notebook["cells"].append({"cell_type": "code", "metadata": {}, "outputs": [],
+                                      "execution_count": None, "source": MARK})
+            saved = learner.api("PUT", f"contents/{LESSON}",
+                                json={"type": "notebook", "content": notebook})
+            saved.raise_for_status()
+        except Exception as e:  # reported in the table, never a traceback per thread
+            self.error = f"{type(e).__name__}: {e}"[:200]
+
+    def lesson(self, learner) -> dict:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            reply = learner.api("GET", f"contents/{LESSON}")
+            if reply.status_code == 200:
+                return reply.json()["content"]
+            time.sleep(1)  # the workspace sync is still copying
+        raise RuntimeError(f"{LESSON} never appeared in the workspace")
+
+
+def lost(hub: Hub, name: str) -> bool:
+    """Is the learner's saved notebook or recorded check missing on disk?"""
+    from course.progress import records
+
+    workspace = hub.home(name) / "course"
+    try:
+        saved = MARK in (workspace / LESSON).read_text()
+        checked = any(r["exercise"] == EXERCISE and r["passed"] for r in records(workspace))
+    except Exception:
+        return True
+    return not (saved and checked)
+
+
+def one_size(n: int, args) -> dict:
+    with tempfile.TemporaryDirectory(prefix="classroom-bench-") as tmp:
+        hub = Hub(Path(tmp), [f"{i:02d}" for i in range(n)], prefix="crbench")
+        try:
+            hub.start()
+            hub_pid, proxy_pid = hub_and_proxy(hub)
+            cpu0 = {pid: cpu_seconds(pid) for pid in (hub_pid, proxy_pid) if pid}
+            t0 = time.monotonic()
+            load0 = os.getloadavg()[0]
+            until = t0 + args.ramp + args.duration
+            learners = [Simulated(hub, name, t0 + args.ramp * i / max(1, n), until, args.think)
+                        for i, name in enumerate(hub.learners)]
+            for sim in learners:
+                sim.start()
+            peak: dict[str, float] = {}
+            loads = []
+            while any(sim.is_alive() for sim in learners):
+                for name in hub.learners:
+                    mb = sum(pss_mb(pid) for pid in processes_of(name))
+                    peak[name] = max(peak.get(name, 0.0), mb)
+                loads.append(os.getloadavg()[0])
+                time.sleep(2)
+            wall = time.monotonic() - t0
+            cpu = {pid: (cpu_seconds(pid) - c) / wall * 100 for pid, c in cpu0.items()}
+            latencies = sorted(x for sim in learners for x in sim.latencies)
+            errors = [f"{sim.name}: {sim.error}" for sim in learners if sim.error]
+            missing = sum(lost(hub, name) for name in hub.learners)
+            q = statistics.quantiles(latencies, n=20) if len(latencies) > 1 else [0] * 19
+            return {
+                "n": n, "cells": len(latencies),
+                "p50": statistics.median(latencies) if latencies else float("nan"),
+                "p95": q[18], "max": latencies[-1] if latencies else float("nan"),
+                "login_p50": statistics.median([s.login_s for s in learners if s.login_s]
+                                               or [float("nan")]),
+                "login_max": max([s.login_s for s in learners if s.login_s] or [float("nan")]),
+                "mb_per_learner": statistics.mean(peak.values()) if peak else 0.0,
+                "hub_cpu": cpu.get(hub_pid, 0.0), "proxy_cpu": cpu.get(proxy_pid, 0.0),
+                "load": max(loads or [load0]), "lost": missing, "failed": len(errors),
+                "errors": errors[:3], "mem_available_mb": mem_available_mb(),
+            }
+        finally:
+            hub.stop()
+            left = hub.remove_accounts()
+            if left:
+                print(f"benchmark: homes left behind: {left}", file=sys.stderr)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1,5,10,20,40,60")
+    parser.add_argument("--duration", type=float, default=120,
+                        help="seconds of cell running after the last login starts")
+    parser.add_argument("--ramp", type=float, default=60,
+                        help="logins spread over this many seconds")
+    parser.add_argument("--think", default="5,15", help="think time range between cells (s)")
+    parser.add_argument("--json", type=Path, help="also write the rows here")
+    args = parser.parse_args()
+    if os.geteuid() != 0:
+        print("benchmarks/classroom.py: run it as root (it creates and removes accounts).",
+              file=sys.stderr)
+        return 1
+    args.think = tuple(float(x) for x in args.think.split(","))
+    sizes = [int(x) for x in args.sizes.split(",")]
+    header = (f"{'N':>3} {'cells':>5} {'p50 s':>6} {'p95 s':>6} {'max s':>6} {'login p50':>9} "
+              f"{'login max':>9} {'MB/learner':>10} {'hub %CPU':>8} {'proxy %CPU':>10} "
+              f"{'load':>5} {'lost':>4} {'failed':>6}")
+    print(header, flush=True)
+    rows = []
+    for n in sizes:
+        if rows and rows[-1]["mb_per_learner"]:
+            need = rows[-1]["mb_per_learner"] * n
+            if need > 0.9 * mem_available_mb():
+                print(f"stop: {n} learners need about {need:.0f} MB, "
+                      f"{mem_available_mb():.0f} MB available (memory is the wall)")
+                break
+        row = one_size(n, args)
+        rows.append(row)
+        print(f"{n:>3} {row['cells']:>5} {row['p50']:>6.2f} {row['p95']:>6.2f} "
+              f"{row['max']:>6.2f} {row['login_p50']:>9.1f} {row['login_max']:>9.1f} "
+              f"{row['mb_per_learner']:>10.0f} {row['hub_cpu']:>8.1f} {row['proxy_cpu']:>10.1f} "
+              f"{row['load']:>5.1f} {row['lost']:>4} {row['failed']:>6}", flush=True)
+        for error in row["errors"]:
+            print("      " + error, flush=True)
+        if args.json:
+            args.json.write_text(json.dumps(rows, indent=1))
+        if row["failed"] or row["p95"] > 5:
+            print(f"stop: saturated at N = {n} (p95 {row['p95']:.1f} s, "
+                  f"{row['failed']} learners failed)")
+            break
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
