@@ -3,7 +3,8 @@ Kubernetes image) and the Zero to JupyterHub values in deploy/.
 
 - binder/requirements.txt is what uv.lock exports today, so the image installs the locked set;
 - repo2docker picks its Python build pack with Python 3.11 and installs exactly that file, then
-  runs binder/postBuild, which stops the build unless each locked version is the installed one;
+  runs binder/postBuild, which stops the build unless each locked version is the installed one
+  (both scripts run here too, on a venv that stands in for the image's Python);
 - the image's build context is the tracked files, nothing git ignores (no local .venv);
 - binder/start serves the learner's workspace;
 - deploy/values.yaml (with the roster's values) fits the chart's schema, and each JupyterHub
@@ -129,24 +130,36 @@ def dry_run() -> subprocess.CompletedProcess:
     return result
 
 
-PICK = """
+# Run apart: importing repo2docker warns (DeprecationWarning), which pytest turns into errors.
+PROBE = """
 import json, os, sys
 from repo2docker.app import Repo2Docker
+from repo2docker.buildpacks.base import exclude_paths
 app = Repo2Docker()
 os.chdir(sys.argv[1])
 for buildpack in app.buildpacks:  # as Repo2Docker.build picks one
     pack = buildpack(base_image=app.base_image)
     if pack.detect():
         break
-print(json.dumps({"buildpack": type(pack).__name__, "python": pack.python_version}))
+# the files the build pack puts in the image: all but what its .dockerignore excludes
+with open(pack.binder_path(".dockerignore")) as f:
+    lines = [line.strip() for line in f.read().splitlines()]
+context = exclude_paths(".", [line for line in lines if line and line[0] != "#"])
+print(json.dumps({"buildpack": type(pack).__name__, "python": pack.python_version,
+                  "context": sorted(p for p in context if os.path.isfile(p))}))
 """
 
 
-def test_repo2docker_picks_the_python_buildpack_with_python_3_11():
-    result = subprocess.run([sys.executable, "-c", PICK, str(ROOT)], capture_output=True,
+@pytest.fixture(scope="module")
+def probe() -> dict:
+    result = subprocess.run([sys.executable, "-c", PROBE, str(ROOT)], capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {"buildpack": "PythonBuildPack", "python": "3.11"}
+    return json.loads(result.stdout)
+
+
+def test_repo2docker_picks_the_python_buildpack_with_python_3_11(probe):
+    assert (probe["buildpack"], probe["python"]) == ("PythonBuildPack", "3.11")
 
 
 def test_the_dockerfile_installs_the_locked_requirements_and_nothing_else(dry_run):
@@ -160,24 +173,15 @@ def test_the_dockerfile_installs_the_locked_requirements_and_nothing_else(dry_ru
     assert 'R2D_ENTRYPOINT="${REPO_DIR}/binder/start"' in dockerfile
 
 
-def build_context(ignore_file: Path) -> set[str]:
-    """The files repo2docker puts in the image, as its build pack selects them."""
-    from docker.utils.build import exclude_paths  # what repo2docker's build pack calls
-
-    patterns = [line.strip() for line in ignore_file.read_text().splitlines()
-                if line.strip() and not line.startswith("#")]
-    return {p for p in exclude_paths(str(ROOT), patterns) if (ROOT / p).is_file()}
-
-
 def git_lines(*args: str) -> list[str]:
     return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
                           check=True).stdout.splitlines()
 
 
-def test_the_image_gets_the_tracked_files_and_nothing_git_ignores():
+def test_the_image_gets_the_tracked_files_and_nothing_git_ignores(probe):
     if not (ROOT / ".git").exists():
         pytest.skip("not a git checkout: no tracked files to compare with")
-    context = build_context(BINDER / ".dockerignore")
+    context = set(probe["context"])
     tracked = {p for p in git_lines("ls-files") if (ROOT / p).is_file()}
     assert tracked - context == set(), "tracked files left out of the image"
     ignored = subprocess.run(["git", "check-ignore", "--stdin"], cwd=ROOT, text=True,
@@ -205,7 +209,7 @@ def image_env(venv: Path, tmp_path: Path, **extra: str) -> dict:
     return env
 
 
-def test_post_build_links_the_course_verifies_the_lock_and_trusts_the_lessons(tmp_path):
+def test_post_build_links_the_course_and_verifies_the_lock(tmp_path):
     venv = venv_over_this_one(tmp_path)
     result = subprocess.run([str(BINDER / "postBuild")], cwd=ROOT, capture_output=True,
                             text=True, env=image_env(venv, tmp_path), timeout=300)
@@ -213,12 +217,6 @@ def test_post_build_links_the_course_verifies_the_lock_and_trusts_the_lessons(tm
     assert "locked packages installed at their locked versions" in result.stdout
     pth = next(venv.glob("lib/python3*/site-packages/jax_custom_rules_course.pth"))
     assert pth.read_text() == f"{ROOT}\n"
-    import nbformat
-    from nbformat.sign import NotebookNotary
-
-    notary = NotebookNotary(data_dir=str(tmp_path / "jupyter"))
-    lesson = nbformat.read(ROOT / "notebooks" / "02_numerical_stability.ipynb", as_version=4)
-    assert notary.check_signature(lesson)
 
 
 def test_post_build_stops_when_the_environment_is_not_the_locked_one(tmp_path):
@@ -233,7 +231,6 @@ def test_post_build_stops_when_the_environment_is_not_the_locked_one(tmp_path):
     assert result.returncode != 0
     assert "not the locked environment: " in result.stderr
     assert "jax==0.10.2 (installed: nothing)" in result.stderr
-    assert not (tmp_path / "jupyter").exists()  # it stopped before trusting anything
 
 
 def run_start(tmp_path: Path, venv: Path, command: list[str], **extra: str):
@@ -245,8 +242,6 @@ WHERE = ["python", "-c", "import os; print(os.getcwd()); print(os.environ['COURS
 
 
 def test_start_serves_the_learners_workspace(tmp_path):
-    if importlib.util.find_spec("course.workspace") is None:
-        pytest.skip("course/workspace.py (the learner's workspace) is not in this checkout yet")
     (tmp_path / "home").mkdir()
     result = run_start(tmp_path, venv_over_this_one(tmp_path), WHERE)
     assert result.returncode == 0, result.stderr
