@@ -1184,3 +1184,120 @@ def test_11_exercise_forward_mode_logsumexp_grad_works_jacfwd_fails():
     with pytest.raises(TypeError, match=VJP_FORWARD_MODE_ERROR):
         jax.jacfwd(logsumexp)(x)
 
+
+# ---- 12 ----
+
+
+def test_12_check_grads_needs_array_args_for_a_custom_vjp():
+    """12, Testing a rule with check_grads: "Pass arrays, not Python floats: a `bwd` rule fed a
+    Python float residual can return a Python float, which `check_grads` cannot compare"."""
+    from jax.test_util import check_grads
+
+    @custom_vjp
+    def square(x):
+        return x * x
+
+    square.defvjp(lambda x: (x * x, x), lambda x, g: (2 * x * g,))
+    with pytest.raises(AttributeError, match="'float' object has no attribute 'reshape'"):
+        check_grads(square, (3.0,), order=1, modes=["rev"])
+    check_grads(square, (jnp.float32(3.0),), order=2, modes=["rev"])
+
+
+def test_12_check_grads_draws_its_direction_from_a_fixed_seed():
+    """12, Testing a rule with check_grads: "along one random direction drawn from a fixed
+    seed" (two runs fail with the same numbers)."""
+    from jax.test_util import check_grads
+
+    f = jax.custom_jvp(lambda x: jnp.log(1.0 + jnp.exp(x)))
+    f.defjvps(lambda t, ans, x: t / (1 + jnp.exp(x)))  # lesson 12's wrong rule
+    messages = []
+    for _ in range(2):
+        with pytest.raises(AssertionError) as failure:
+            check_grads(f, (3.0,), order=1, modes=["fwd"])
+        messages.append(str(failure.value))
+    assert messages[0] == messages[1] and "DESIRED" in messages[0]
+
+
+def test_12_print_saved_residuals_names_source_lines():
+    """12, Residuals and memory: "JAX's own listing is `jax.ad_checkpoint.print_saved_residuals(f,
+    x)`; its lines also name the source line of each residual"."""
+    import contextlib
+    import io
+    import re
+
+    from jax.ad_checkpoint import print_saved_residuals
+
+    @custom_vjp
+    def swish(x):
+        return x * jax.nn.sigmoid(x)
+
+    def swish_fwd(x):
+        s = jax.nn.sigmoid(x)
+        return x * s, (x, s)
+
+    swish.defvjp(swish_fwd, lambda res, g: (g * (res[1] + res[0] * res[1] * (1 - res[1])),))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        print_saved_residuals(swish, jnp.ones(1000))
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2 and all(line.startswith("f32[1000] ") for line in lines)
+    assert any(line.endswith("from the argument x") for line in lines), lines
+    assert any(re.search(r"from \S+\.py:\d+:\d+ \(.*swish_fwd\)$", line) for line in lines), lines
+
+
+def test_12_checkpoint_drops_unused_plain_jnp_work():
+    """12, jax.checkpoint and optimize_remat=True: "When `f_fwd` is plain `jnp` code, JAX drops
+    the unused part" (under checkpoint, value_and_grad computes sin once and cos once, not
+    f_fwd's pair twice)."""
+    @custom_vjp
+    def f(x):
+        return jnp.sin(x)
+
+    import re
+
+    f.defvjp(lambda x: (jnp.sin(x), jnp.cos(x)), lambda cos_x, g: (cos_x * g,))
+    text = str(jax.make_jaxpr(jax.value_and_grad(lambda x: jnp.sum(jax.checkpoint(f)(x))))(
+        jnp.ones(3)))
+    assert len(re.findall(r"= sin ", text)) == 1 and len(re.findall(r"= cos ", text)) == 1, text
+
+
+def test_12_optimize_remat_traces_fwd():
+    """12, jax.checkpoint and optimize_remat=True: "with the flag on, `f_fwd` is traced to a
+    program at its first call, so it cannot branch in Python on the values of its
+    arguments"."""
+    @custom_vjp
+    def f(x):
+        return jnp.sin(x)
+
+    def f_fwd(x):
+        if x > 0:  # a Python branch on the value
+            return jnp.sin(x), jnp.cos(x)
+        return jnp.sin(x), jnp.cos(x)
+
+    f.defvjp(f_fwd, lambda cos_x, g: (cos_x * g,))
+    np.testing.assert_allclose(jax.grad(f)(1.0), np.cos(1.0), rtol=1e-6)
+    f.defvjp(f_fwd, lambda cos_x, g: (cos_x * g,), optimize_remat=True)
+    with pytest.raises(jax.errors.TracerBoolConversionError):
+        jax.grad(f)(1.0)
+
+
+def test_12_without_symbolic_zeros_every_tangent_is_an_array():
+    """12, symbolic_zeros=True for custom_jvp: "without the flag, every tangent is an array and
+    the test is never true"."""
+    from jax.custom_derivatives import SymbolicZero
+
+    seen = []
+
+    @custom_jvp
+    def f(x, y):
+        return x * jnp.sin(y)
+
+    def f_jvp(primals, tangents):
+        seen.extend(type(t) for t in tangents)
+        (x, y), (x_dot, y_dot) = primals, tangents
+        return f(x, y), jnp.sin(y) * x_dot + x * jnp.cos(y) * y_dot
+
+    f.defjvp(f_jvp)
+    jax.grad(f)(2.0, 0.5)
+    jax.grad(f, 1)(2.0, 0.5)
+    assert len(seen) == 4 and not any(issubclass(t, SymbolicZero) for t in seen), seen

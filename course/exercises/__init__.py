@@ -46,11 +46,12 @@ from . import (
     lesson09,
     lesson10,
     lesson11,
+    lesson12,
 )
 from .checking import Exercise, Feedback, NotAttempted, Wrong, first_line, not_attempted
 
 LESSONS = (lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08,
-           lesson09, lesson10, lesson11)
+           lesson09, lesson10, lesson11, lesson12)
 EXERCISES: dict[str, Exercise] = {ex.id: ex for lesson in LESSONS for ex in lesson.EXERCISES}
 
 # The start of the message when a checker itself fails: a bug in the checker, never the

@@ -1,0 +1,158 @@
+"""Pinned wrong answers for lesson 12's exercises, written as a learner would write them."""
+
+TANH_HEAD = """
+@custom_vjp
+def my_tanh(x):
+  return jnp.tanh(x)
+"""
+
+LOG_SOFTMAX_HEAD = """
+from jax.scipy.special import logsumexp
+
+@custom_vjp
+def log_softmax(x):
+  return x - logsumexp(x)
+"""
+
+WRONG = {
+    "12_checkpoint_residuals": {
+        "what f_fwd returns": "answer = 8000",
+        "x and both arrays": "answer = '12000'",
+        "elements, not bytes": "answer = 1000",
+        "nothing kept": "answer = 0",
+        "an exception type": "answer = TypeError",
+    },
+    "12_tanh_residual": {
+        "tanh twice, renamed": TANH_HEAD + """
+def my_tanh_fwd(x):
+  t = jnp.tanh(x)
+  return t, t
+
+def my_tanh_bwd(t, g):
+  return (g * (1 - jnp.tanh(t) ** 2),)
+
+my_tanh.defvjp(my_tanh_fwd, my_tanh_bwd)
+answer = (my_tanh_fwd, my_tanh_bwd)
+""",
+        "saves x, reads it as tanh(x)": TANH_HEAD + """
+def my_tanh_fwd(x):
+  return jnp.tanh(x), x
+
+def my_tanh_bwd(y, g):
+  return (g * (1 - y ** 2),)
+
+my_tanh.defvjp(my_tanh_fwd, my_tanh_bwd)
+answer = (my_tanh_fwd, my_tanh_bwd)
+""",
+        "square dropped": TANH_HEAD + """
+def my_tanh_fwd(x):
+  y = jnp.tanh(x)
+  return y, y
+
+def my_tanh_bwd(y, g):
+  return (g * (1 - y),)
+
+my_tanh.defvjp(my_tanh_fwd, my_tanh_bwd)
+answer = (my_tanh_fwd, my_tanh_bwd)
+""",
+        "bare cotangent": TANH_HEAD + """
+def my_tanh_fwd(x):
+  y = jnp.tanh(x)
+  return y, y
+
+def my_tanh_bwd(y, g):
+  return g * (1 - y ** 2)
+
+my_tanh.defvjp(my_tanh_fwd, my_tanh_bwd)
+answer = (my_tanh_fwd, my_tanh_bwd)
+""",
+    },
+    "12_log_softmax_vjp": {
+        "keeps x and y": LOG_SOFTMAX_HEAD + """
+def log_softmax_fwd(x):
+  y = log_softmax(x)
+  return y, (x, y)
+
+def log_softmax_bwd(res, g):
+  x, y = res
+  return (g - jnp.exp(y) * jnp.sum(g),)
+
+log_softmax.defvjp(log_softmax_fwd, log_softmax_bwd)
+answer = (log_softmax_fwd, log_softmax_bwd)
+""",
+        "sum of g forgotten": LOG_SOFTMAX_HEAD + """
+def log_softmax_fwd(x):
+  y = log_softmax(x)
+  return y, y
+
+def log_softmax_bwd(y, g):
+  return (g - jnp.exp(y) * g,)
+
+log_softmax.defvjp(log_softmax_fwd, log_softmax_bwd)
+answer = (log_softmax_fwd, log_softmax_bwd)
+""",
+        "y used as softmax": LOG_SOFTMAX_HEAD + """
+def log_softmax_fwd(x):
+  y = log_softmax(x)
+  return y, y
+
+def log_softmax_bwd(y, g):
+  return (g - y * jnp.sum(g),)
+
+log_softmax.defvjp(log_softmax_fwd, log_softmax_bwd)
+answer = (log_softmax_fwd, log_softmax_bwd)
+""",
+        "softmax and x kept": LOG_SOFTMAX_HEAD + """
+def log_softmax_fwd(x):
+  p = jax.nn.softmax(x)
+  return jnp.log(p), (x, p, logsumexp(x))
+
+def log_softmax_bwd(res, g):
+  x, p, lse = res
+  return (g - p * jnp.sum(g),)
+
+log_softmax.defvjp(log_softmax_fwd, log_softmax_bwd)
+answer = (log_softmax_fwd, log_softmax_bwd)
+""",
+    },
+}
+
+EXPECTED = {
+    ("12_checkpoint_residuals", "what f_fwd returns"):
+        r"you predicted 8000, which is not what JAX does\. 8000 bytes is what wave_fwd returns, "
+        r"\(sin x, cos x\), and what jax.vjp\(wave, x\) keeps\. Around jax.checkpoint the "
+        r"forward pass keeps only the checkpointed function's inputs",
+    ("12_checkpoint_residuals", "x and both arrays"):
+        r"you predicted 12000, .* That counts x and both arrays of wave_fwd\. Under "
+        r"jax.checkpoint the arrays wave_fwd returns are not kept",
+    ("12_checkpoint_residuals", "elements, not bytes"):
+        r"you predicted 1000, .* Count bytes, not elements: each float32 takes 4 bytes\.",
+    ("12_checkpoint_residuals", "nothing kept"):
+        r"you predicted 0, .* jax.checkpoint keeps the inputs of the function it wraps",
+    ("12_checkpoint_residuals", "an exception type"):
+        r"expected a prediction of the form a number, such as 3 or \"3\", got type TypeError",
+    ("12_tanh_residual", "tanh twice, renamed"):
+        r"at x=1.5 with output cotangent 1, f_bwd gives 0.4833331, expected 0.1807067\. f_bwd "
+        r"takes the tanh of its residual, but the residual already is tanh\(x\)",
+    ("12_tanh_residual", "saves x, reads it as tanh(x)"):
+        r"f_bwd gives -1.25, expected 0.1807067\. f_bwd treats its residual as tanh\(x\), but "
+        r"what f_fwd saved is x itself",
+    ("12_tanh_residual", "square dropped"):
+        r"f_bwd gives 0.09485179, expected 0.1807067\. f_bwd gives 1 - tanh\(x\), not the "
+        r"square",
+    ("12_tanh_residual", "bare cotangent"):
+        r"f_bwd must return a tuple with one cotangent per primal argument: got a single "
+        r"ArrayImpl \(0.7864477\), expected a tuple of 1",
+    ("12_log_softmax_vjp", "keeps x and y"):
+        r"the values are right, but for x a float32\[1000\] \(4000 bytes\) f_fwd keeps 8000 "
+        r"bytes \(float32\[1000\], float32\[1000\]\): more than one array of x's size",
+    ("12_log_softmax_vjp", "sum of g forgotten"):
+        r"at x=\[0.5, -1, 2, 0\] with output cotangent \[0.5, -1, 2, 0.25\], f_bwd gives "
+        r"\[0.4207776, .*\], expected \[0.2227218, .*\]\. Each input's cotangent uses only its "
+        r"own output's cotangent",
+    ("12_log_softmax_vjp", "y used as softmax"):
+        r"f_bwd gives \[3.724112, .*\]\. f_bwd uses y, a log-probability, where the "
+        r"probabilities are needed",
+    ("12_log_softmax_vjp", "softmax and x kept"):
+        r"f_fwd keeps 8004 bytes \(float32\[1000\], float32\[1000\], float32\[\]\)",
+}
