@@ -209,7 +209,7 @@ def image_env(venv: Path, tmp_path: Path, **extra: str) -> dict:
     return env
 
 
-def test_post_build_links_the_course_and_verifies_the_lock(tmp_path):
+def test_post_build_links_the_course_quiets_the_lab_and_verifies_the_lock(tmp_path):
     venv = venv_over_this_one(tmp_path)
     result = subprocess.run([str(BINDER / "postBuild")], cwd=ROOT, capture_output=True,
                             text=True, env=image_env(venv, tmp_path), timeout=300)
@@ -217,6 +217,9 @@ def test_post_build_links_the_course_and_verifies_the_lock(tmp_path):
     assert "locked packages installed at their locked versions" in result.stdout
     pth = next(venv.glob("lib/python3*/site-packages/jax_custom_rules_course.pth"))
     assert pth.read_text() == f"{ROOT}\n"
+    overrides = venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    assert json.loads(overrides.read_text()) == json.loads((ROOT / "lab" / "overrides.json")
+                                                           .read_text())
 
 
 def test_post_build_stops_when_the_environment_is_not_the_locked_one(tmp_path):
