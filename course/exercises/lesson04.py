@@ -5,10 +5,9 @@ wrong residual.
 Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 """
 
-import jax
 import jax.numpy as jnp
 import numpy as np
-from jax import custom_vjp
+from jax import custom_vjp, grad
 
 from .checking import (
     Exercise,
@@ -60,7 +59,7 @@ def clip_downstream_solution():
     x = clip_gradient(-0.75, 0.75, x)
     return jnp.sin(x)
 
-  answer = float(jax.grad(lambda x: 3. * clip_sin(x))(0.))
+  answer = float(grad(lambda x: 3. * clip_sin(x))(0.))
   return answer
 
 
