@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import course
+from course.exercises import EXERCISES, body_source
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
@@ -39,3 +40,12 @@ def test_scaffold_check_and_collapsed_solution(exercise_id):
         f"%%solution {exercise_id}\n{course.solution_source(exercise_id)}".strip())
     assert text(solution).startswith(f"[{exercise_id}] reference solution passes: ")
     assert solution_index == check_index + 1
+
+
+@pytest.mark.parametrize("exercise_id", [i for i in course.exercises()
+                                         if EXERCISES[i].given is not None])
+def test_find_the_bug_scaffold_is_the_given_code(exercise_id):
+    """What the learner fixes is exactly what the checker calls 'still the code as given'."""
+    cells, (check_index, _) = cells_of(exercise_id)
+    scaffold = "".join(cells[check_index - 1]["source"]).strip()
+    assert scaffold == body_source(EXERCISES[exercise_id].given).strip()
