@@ -5,7 +5,7 @@ Kubernetes image) and the Zero to JupyterHub values in deploy/.
 - repo2docker picks its Python build pack with Python 3.11 and installs exactly that file, then
   runs binder/postBuild, which stops the build unless each locked version is the installed one
   (both scripts run here too, on a venv that stands in for the image's Python);
-- the image's build context is the tracked files, nothing git ignores (no local .venv);
+- the image gets every tracked file and nothing git ignores (no local .venv);
 - binder/start serves the learner's workspace;
 - deploy/values.yaml (with the roster's values) fits the chart's schema, and each JupyterHub
   setting under hub.config is a real trait of the class it names.
@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import tomllib
 from pathlib import Path
 
@@ -197,8 +198,7 @@ def venv_over_this_one(tmp_path: Path) -> Path:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")],
                    check=True)
     purelib = next((tmp_path / "venv" / "lib").glob("python3*/site-packages"))
-    here = next(p for p in sys.path if p.endswith("site-packages") and "/.venv/" in p + "/")
-    (purelib / "this_environment.pth").write_text(here + "\n")
+    (purelib / "this_environment.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return tmp_path / "venv"
 
 
