@@ -10,11 +10,10 @@ from functools import partial
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 from jax import custom_jvp, custom_vjp, grad
 
 from ..compat import custom_jvp_rule
-from .checking import Exercise, Wrong, check_jvp_function, check_jvp_rule
+from .checking import Exercise, Wrong, check_jvp_function, check_jvp_rule, fmt
 from .choices import check_choice
 
 
@@ -122,16 +121,27 @@ def amp_still_nondiff(answer) -> None:
                     "its tangent in tangents.")
 
 
-def amp_hint(expected, got) -> str | None:
-    if np.all(got == 0) and not np.all(expected == 0):
-        return ("The derivative with respect to amp is lost: the rule must add amp's own "
-                "term, its tangent times how fast the output moves with amp.")
-    return None
+def amp_tangent_lost(answer) -> None:
+    """The tangent along amp alone is 0 where the output does move with amp."""
+    if not isinstance(answer, jax.custom_jvp):
+        return  # check_jvp_function says what it should be
+    amp, x = (jnp.float32(v) for v in AMPLITUDE_POINTS[0])
+    try:
+        _, tangent = jax.jvp(answer, (amp, x), (jnp.float32(1), jnp.float32(0)))
+        lost = float(tangent) == 0.0
+    except Exception:  # any other failure: check_jvp_function names it
+        return
+    if lost:
+        raise Wrong(f"along amp alone, the tangent at (amp, x) = ({fmt(amp)}, {fmt(x)}) is 0, "
+                    f"but the output moves with amp (by sin(x) = {fmt(jnp.sin(x))} per unit): "
+                    "the rule must add amp's own term, its tangent times how fast the output "
+                    "moves with amp.")
 
 
 def check_amplitude(answer, reference) -> str:
     amp_still_nondiff(answer)
-    return check_jvp_function(answer, reference, AMPLITUDE_POINTS, hint=amp_hint)
+    amp_tangent_lost(answer)
+    return check_jvp_function(answer, reference, AMPLITUDE_POINTS)
 
 
 EXERCISES = (
