@@ -194,6 +194,30 @@ def test_04_recap_forward_mode_through_the_custom_vjp_is_an_error():
         jax.jvp(clip_sin, (0.0,), (1.0,))
 
 
+def test_01_exercise_nonlinear_tangent_grad_of_the_other_argument_passes_plain_zeros():
+    """01, exercise 01_nonlinear_tangent, the checker's reason for (b): "With argnums=1 x is
+    held constant: the rule is called with an x_dot of plain zeros, so x_dot ** 2 is a number
+    again, and only the y_dot term has to be run backwards"."""
+    seen = []
+
+    @custom_jvp
+    def f(x, y):
+        return jnp.sin(x) * y
+
+    @f.defjvp
+    def f_jvp(primals, tangents):
+        x, y = primals
+        x_dot, y_dot = tangents
+        seen.append(x_dot)
+        return f(x, y), jnp.cos(x) * x_dot ** 2 * y + jnp.sin(x) * y_dot
+
+    assert jax.grad(f, argnums=1)(2.0, 3.0) == jnp.sin(2.0)
+    assert not isinstance(seen[-1], jax.core.Tracer) and np.all(np.asarray(seen[-1]) == 0)
+    with pytest.raises(NotImplementedError, match="integer_pow"):
+        jax.grad(f, argnums=0)(2.0, 3.0)
+    assert isinstance(seen[-1], jax.core.Tracer)  # the same rule, with a traced x_dot
+
+
 # ---- 05-07 ----
 
 
@@ -458,7 +482,46 @@ def test_07_hessian_jvp_still_fails_when_fwd_uses_ordinary_operations():
     with pytest.raises(TypeError, match=FORWARD_MODE_ERROR):
         jax.jvp(_sin_vjp_1(fwd_calls_f=False), (3.0,), (1.0,))
 
+
+def test_07_stashed_residual_right_one_call_at_a_time_wrong_across_vjp_calls():
+    """07, exercise 07_stashed_residual (the given rule): "`grad` of it gives the right slope
+    at every point they tried, under `jit` and `vmap` too. ... runs `vjp` on several inputs
+    first and applies the functions it returned afterwards, and there the gradients come out
+    wrong"."""
+    from course.exercises import lesson07  # noqa: PLC0415 - the exercise's own given code
+
+    wave = custom_vjp(lesson07.wave)
+    wave.defvjp(*lesson07.given_stash())
+    xs = jnp.array([0.5, 2.0, -1.0])
+    slope = jnp.sin(xs) + xs * jnp.cos(xs)
+    for x, s in zip(xs, slope):
+        np.testing.assert_allclose(jax.grad(wave)(x), s, rtol=1e-5)
+        np.testing.assert_allclose(jax.jit(jax.grad(wave))(x), s, rtol=1e-5)
+    np.testing.assert_allclose(jax.vmap(jax.grad(wave))(xs), slope, rtol=1e-5)
+    vjps = [jax.vjp(wave, x)[1] for x in xs]  # all forward passes first
+    got = jnp.array([f(jnp.float32(1.0))[0] for f in vjps])
+    assert not np.allclose(got, slope, rtol=1e-3)
+    np.testing.assert_allclose(got, slope[-1], rtol=1e-5)  # every one: the last call's slope
+
 # ---- 08-11 ----
+
+
+def test_08_tangent_structure_given_rule_right_numbers_but_refused():
+    """08, exercise 08_tangent_structure (the given rule): "Its JVP rule below computes the
+    right numbers, by the product rule, yet `jax.jvp` and `grad` refuse it"."""
+    from course.compat import custom_jvp_rule  # noqa: PLC0415
+    from course.exercises import lesson08  # noqa: PLC0415 - the exercise's own given code
+
+    sum_prod, point = lesson08.given_structure(), lesson08.Point
+    pt = point(3.0, 4.0)
+    rule = custom_jvp_rule(sum_prod)
+    assert [float(t) for t in rule((pt,), (point(1.0, 0.0),))[1]] == [1.0, 4.0]  # sum, prod
+    assert [float(t) for t in rule((pt,), (point(0.0, 1.0),))[1]] == [1.0, 3.0]
+    refused = r"must produce primal and tangent outputs with equal container \(pytree\)"
+    with pytest.raises(TypeError, match=refused):
+        jax.jvp(sum_prod, (pt,), (point(1.0, 0.0),))
+    with pytest.raises(TypeError, match=refused):
+        jax.grad(lambda p: sum_prod(p)["sum"])(pt)
 
 
 def _point():
@@ -1121,6 +1184,7 @@ def test_11_custom_linear_solve_differentiates_captured_values():
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
     assert np.abs(np.asarray(got)).max() > 0.1
 
+
 # ---- exercises of 09-11: what their prompts say the given code does ----
 
 def _scaffold(exercise_id, **names):
@@ -1175,8 +1239,7 @@ def test_11_exercise_forward_mode_logsumexp_grad_works_jacfwd_fails():
         return m + jnp.log(jnp.sum(jnp.exp(x - m)))
 
     def logsumexp_fwd(x):
-        y = logsumexp(x)
-        return y, jnp.exp(x - y)
+        return logsumexp(x), jax.nn.softmax(x)
 
     logsumexp.defvjp(logsumexp_fwd, lambda p, g: (g * p,))
     x = jnp.array([1.0, 2.0, 3.0])
@@ -1184,3 +1247,120 @@ def test_11_exercise_forward_mode_logsumexp_grad_works_jacfwd_fails():
     with pytest.raises(TypeError, match=VJP_FORWARD_MODE_ERROR):
         jax.jacfwd(logsumexp)(x)
 
+
+# ---- 12 ----
+
+
+def test_12_check_grads_needs_array_args_for_a_custom_vjp():
+    """12, Testing a rule with check_grads: "Pass arrays, not Python floats: a `bwd` rule fed a
+    Python float residual can return a Python float, which `check_grads` cannot compare"."""
+    from jax.test_util import check_grads
+
+    @custom_vjp
+    def square(x):
+        return x * x
+
+    square.defvjp(lambda x: (x * x, x), lambda x, g: (2 * x * g,))
+    with pytest.raises(AttributeError, match="'float' object has no attribute 'reshape'"):
+        check_grads(square, (3.0,), order=1, modes=["rev"])
+    check_grads(square, (jnp.float32(3.0),), order=2, modes=["rev"])
+
+
+def test_12_check_grads_draws_its_direction_from_a_fixed_seed():
+    """12, Testing a rule with check_grads: "along one random direction drawn from a fixed
+    seed" (two runs fail with the same numbers)."""
+    from jax.test_util import check_grads
+
+    f = jax.custom_jvp(lambda x: jnp.log(1.0 + jnp.exp(x)))
+    f.defjvps(lambda t, ans, x: t / (1 + jnp.exp(x)))  # lesson 12's wrong rule
+    messages = []
+    for _ in range(2):
+        with pytest.raises(AssertionError) as failure:
+            check_grads(f, (3.0,), order=1, modes=["fwd"])
+        messages.append(str(failure.value))
+    assert messages[0] == messages[1] and "DESIRED" in messages[0]
+
+
+def test_12_print_saved_residuals_names_source_lines():
+    """12, Residuals and memory: "JAX's own listing is `jax.ad_checkpoint.print_saved_residuals(f,
+    x)`; its lines also name the source line of each residual"."""
+    import contextlib
+    import io
+    import re
+
+    from jax.ad_checkpoint import print_saved_residuals
+
+    @custom_vjp
+    def swish(x):
+        return x * jax.nn.sigmoid(x)
+
+    def swish_fwd(x):
+        s = jax.nn.sigmoid(x)
+        return x * s, (x, s)
+
+    swish.defvjp(swish_fwd, lambda res, g: (g * (res[1] + res[0] * res[1] * (1 - res[1])),))
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        print_saved_residuals(swish, jnp.ones(1000))
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2 and all(line.startswith("f32[1000] ") for line in lines)
+    assert any(line.endswith("from the argument x") for line in lines), lines
+    assert any(re.search(r"from \S+\.py:\d+:\d+ \(.*swish_fwd\)$", line) for line in lines), lines
+
+
+def test_12_checkpoint_drops_unused_plain_jnp_work():
+    """12, jax.checkpoint and optimize_remat=True: "When `f_fwd` is plain `jnp` code, JAX drops
+    the unused part" (under checkpoint, value_and_grad computes sin once and cos once, not
+    f_fwd's pair twice)."""
+    @custom_vjp
+    def f(x):
+        return jnp.sin(x)
+
+    import re
+
+    f.defvjp(lambda x: (jnp.sin(x), jnp.cos(x)), lambda cos_x, g: (cos_x * g,))
+    text = str(jax.make_jaxpr(jax.value_and_grad(lambda x: jnp.sum(jax.checkpoint(f)(x))))(
+        jnp.ones(3)))
+    assert len(re.findall(r"= sin ", text)) == 1 and len(re.findall(r"= cos ", text)) == 1, text
+
+
+def test_12_optimize_remat_traces_fwd():
+    """12, jax.checkpoint and optimize_remat=True: "with the flag on, `f_fwd` is traced to a
+    program at its first call, so it cannot branch in Python on the values of its
+    arguments"."""
+    @custom_vjp
+    def f(x):
+        return jnp.sin(x)
+
+    def f_fwd(x):
+        if x > 0:  # a Python branch on the value
+            return jnp.sin(x), jnp.cos(x)
+        return jnp.sin(x), jnp.cos(x)
+
+    f.defvjp(f_fwd, lambda cos_x, g: (cos_x * g,))
+    np.testing.assert_allclose(jax.grad(f)(1.0), np.cos(1.0), rtol=1e-6)
+    f.defvjp(f_fwd, lambda cos_x, g: (cos_x * g,), optimize_remat=True)
+    with pytest.raises(jax.errors.TracerBoolConversionError):
+        jax.grad(f)(1.0)
+
+
+def test_12_without_symbolic_zeros_every_tangent_is_an_array():
+    """12, symbolic_zeros=True for custom_jvp: "without the flag, every tangent is an array and
+    the test is never true"."""
+    from jax.custom_derivatives import SymbolicZero
+
+    seen = []
+
+    @custom_jvp
+    def f(x, y):
+        return x * jnp.sin(y)
+
+    def f_jvp(primals, tangents):
+        seen.extend(type(t) for t in tangents)
+        (x, y), (x_dot, y_dot) = primals, tangents
+        return f(x, y), jnp.sin(y) * x_dot + x * jnp.cos(y) * y_dot
+
+    f.defjvp(f_jvp)
+    jax.grad(f)(2.0, 0.5)
+    jax.grad(f, 1)(2.0, 0.5)
+    assert len(seen) == 4 and not any(issubclass(t, SymbolicZero) for t in seen), seen
