@@ -1,7 +1,9 @@
 # JupyterHub's configuration for `python3 run.py classroom` (classroom/launch.py writes the
 # settings this reads, then starts `jupyterhub -f` this file as root).
+import asyncio
 import json
 import os
+import threading
 
 from firstuseauthenticator import FirstUseAuthenticator
 from jupyterhub.auth import LocalAuthenticator
@@ -16,6 +18,18 @@ class ClassroomAuthenticator(FirstUseAuthenticator, LocalAuthenticator):
     """Passwords chosen at first login and stored as bcrypt hashes (FirstUseAuthenticator),
     and one system account per roster name, created by the hub (LocalAuthenticator). Neither
     authenticator alone does both: without the mix-in, create_system_users is ignored."""
+
+    _one_at_a_time = threading.Lock()  # the password file (dbm) takes one writer at a time
+
+    async def authenticate(self, handler, data):
+        # FirstUseAuthenticator hashes with bcrypt inside the hub's event loop: 0.3 s a login
+        # alone, over 1.5 s on a busy machine, during which the hub answers nobody. In a
+        # thread the hub keeps serving while a class logs in.
+        def check():
+            with self._one_at_a_time:
+                return asyncio.run(FirstUseAuthenticator.authenticate(self, handler, data))
+
+        return await asyncio.get_running_loop().run_in_executor(None, check)
 
 
 # Who: the roster. Teachers are the hub's admins; nobody else may log in.

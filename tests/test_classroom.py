@@ -1,0 +1,218 @@
+"""The classroom (`python3 run.py classroom`): a real JupyterHub on 127.0.0.1, the real proxy,
+real system accounts, with a roster of one teacher and two learners, A and B.
+
+Needs root on Linux (the hub creates accounts), npm (the proxy) and, for the learner in the
+browser, Chromium. Without them these tests are skipped with the reason, except under CI
+(CI=true), where they fail. The test accounts are named `crtest-<random>-...`, and they and
+their homes are removed at the end, even when a test fails. One hub serves the whole module;
+the last test restarts it.
+"""
+
+import json
+import os
+import pwd
+import shutil
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+LESSON = "02_numerical_stability.ipynb"
+EXERCISE = "02_logcosh"
+CHROMIUM = os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium")
+
+
+def missing() -> str | None:
+    if sys.platform != "linux" or os.geteuid() != 0:
+        return "the classroom creates system accounts: run the tests as root on Linux"
+    if not (shutil.which("npm") and shutil.which("node")):
+        return "the hub's proxy needs Node.js and npm (apt-get install npm)"
+    for module in ("jupyterhub", "firstuseauthenticator", "jupyterhub_idle_culler"):
+        try:
+            __import__(module)
+        except ImportError:
+            return f"{module} is not installed (uv sync installs the classroom group)"
+    return None
+
+
+def need(reason: str | None) -> None:
+    """Skip with the reason, or fail under CI, where every part must be there."""
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the classroom tests: {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+need_all = missing()
+if need_all and not os.environ.get("CI"):
+    pytest.skip(need_all, allow_module_level=True)
+
+from classroom.harness import Hub, processes_of  # noqa: E402 (after the skip)
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory):
+    need(need_all)
+    hub = Hub(tmp_path_factory.mktemp("classroom"), ["a", "b"])
+    hub.a, hub.b = hub.learners
+    try:
+        hub.start()
+        yield hub
+    finally:
+        hub.stop()
+        left = hub.remove_accounts()
+        assert not left, f"test accounts' homes left behind: {left}"
+
+
+@pytest.fixture(scope="module")
+def people(hub):
+    """Everyone logged in once, the teacher first (the first login sets the password)."""
+    teacher, a, b = (hub.learner(n) for n in (hub.teacher, hub.a, hub.b))
+    teacher.login()
+    with ThreadPoolExecutor(2) as pool:  # the two servers start at once, as in a class
+        for done in [pool.submit(a.login), pool.submit(b.login)]:
+            done.result()
+    return teacher, a, b
+
+
+def test_unauthenticated_request_gets_the_login_page(hub):
+    import requests
+
+    page = requests.get(f"{hub.base}/user/{hub.a}/lab", timeout=30)
+    assert page.url.startswith(f"{hub.base}/hub/login"), page.url
+    assert 'name="password"' in page.text
+    api = requests.get(f"{hub.base}/user/{hub.a}/api/contents", timeout=30,
+                       allow_redirects=False)
+    assert api.status_code in (302, 403, 424), api.status_code  # the hub's answer
+    assert not processes_of(hub.a), "a server started for a request without login"
+
+
+def test_learner_passes_lesson_2_in_the_browser_and_saves(hub, people):
+    from jupyterlab_server import CHROMIUM_ARGS
+    from playwright.sync_api import expect, sync_playwright
+
+    need(None if CHROMIUM else "no Chromium found (apt-get install chromium)")
+    _, a, _ = people
+    listing = a.api("GET", "contents").json()
+    names = [item["name"] for item in listing["content"]]
+    assert LESSON in names, f"{LESSON} not in A's workspace: {names}"
+    import course
+
+    solution = course.solution_source(EXERCISE)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{hub.base}/hub/login")
+            page.fill("#username_input", hub.a)
+            page.fill("#password_input", hub.password[hub.a])
+            page.click("#login_submit")
+            page.wait_for_url(f"**/user/{hub.a}/lab**", timeout=120_000)
+            page.goto(f"{hub.base}/user/{hub.a}/lab/tree/{LESSON}")
+            expect(page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
+                   ).to_be_visible(timeout=120_000)
+            # The scaffold is the cell above the check: click into it, replace its text.
+            check = page.locator(".jp-CodeCell", has_text=f'course.check("{EXERCISE}"')
+            scaffold = check.locator("xpath=preceding-sibling::div[contains(@class,"
+                                     "'jp-CodeCell')][1]")
+            scaffold.scroll_into_view_if_needed()
+            scaffold.locator(".cm-content").click()
+            page.keyboard.press("Control+A")
+            page.keyboard.insert_text(solution)
+            page.locator(".lm-MenuBar-itemLabel", has_text="Run").click()
+            page.locator("li.lm-Menu-item[data-command='runmenu:run-all']").click()
+            expect(check.locator(".jp-OutputArea-output", has_text="Correct")
+                   ).to_be_visible(timeout=240_000)
+            page.keyboard.press("Control+S")
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                saved = a.api("GET", f"contents/{LESSON}").json()["content"]
+                sources = ["".join(c["source"]) for c in saved["cells"]]
+                if any(solution.strip() in s for s in sources):
+                    break
+                time.sleep(0.5)
+            else:
+                raise AssertionError("the solution never reached the saved notebook")
+        finally:
+            browser.close()
+    kernel = a.kernel()
+    try:
+        out = kernel.run("from course.progress import records; "
+                         "print([r for r in records() if r['passed']])")
+    finally:
+        kernel.close()
+    assert out["error"] is None, out
+    assert EXERCISE in out["stdout"], out
+
+
+def test_a_token_and_cookie_get_403_on_b_server(hub, people):
+    import requests
+
+    _, a, b = people
+    wrong = requests.Session()
+    wrong.get(f"{hub.base}/hub/login", timeout=30)
+    refused = wrong.post(f"{hub.base}/hub/login", timeout=30, data={
+        "username": hub.a, "password": "not-" + hub.password[hub.a],
+        "_xsrf": wrong.cookies.get("_xsrf", "")})
+    assert refused.status_code == 403 and not wrong.cookies.get("jupyterhub-session-id")
+    assert a.api("GET", "contents").status_code == 200  # the token works on A's own server
+    assert b.api("GET", "contents").status_code == 200
+    assert a.api("GET", "contents", user=hub.b).status_code == 403
+    cookie = a.session.get(f"{hub.base}/user/{hub.b}/api/contents", timeout=30,
+                           allow_redirects=False)
+    assert cookie.status_code == 403, cookie.status_code
+    page = a.session.get(f"{hub.base}/user/{hub.b}/lab", timeout=60)
+    assert page.status_code == 403, (page.status_code, page.url)
+
+
+def test_a_kernel_cannot_read_b_workspace(hub, people):
+    _, a, b = people
+    workspace = Path(pwd.getpwnam(hub.b).pw_dir) / "course"
+    assert workspace.is_dir()
+    kernel = a.kernel()
+    try:
+        own = kernel.run("import os; print(sorted(os.listdir(os.environ['COURSE_WORKSPACE'])))")
+        other = kernel.run(f"import os; os.listdir({str(workspace)!r})")
+        home = kernel.run(f"open({str(workspace.parent / '.bashrc')!r}).read()")
+    finally:
+        kernel.close()
+    assert own["error"] is None, own
+    assert other["error"] == "PermissionError", other
+    assert home["error"] == "PermissionError", home
+
+
+def test_teacher_sees_a_passed_and_b_not_started(hub, people):
+    teacher, a, _ = people
+    reply = teacher.session.get(f"{hub.base}/services/progress/api/progress", timeout=120)
+    assert reply.status_code == 200, (reply.status_code, reply.url)
+    progress = reply.json()["learners"]
+    assert set(progress) == {hub.a, hub.b}
+    assert progress[hub.a]["exercises"][EXERCISE]["passed"] is True
+    assert progress[hub.b] == {"status": "not started", "exercises": {}}
+    html = teacher.session.get(f"{hub.base}/services/progress/", timeout=120)
+    assert html.status_code == 200 and hub.a in html.text and "passed" in html.text
+    learner = a.session.get(f"{hub.base}/services/progress/api/progress", timeout=60)
+    assert learner.status_code == 403, learner.status_code
+
+
+def test_saved_work_and_progress_survive_a_hub_restart(hub, people):
+    hub.stop()
+    hub.start()
+    a = hub.learner(hub.a)
+    a.login()  # the password set at the first login still holds
+    saved = a.api("GET", f"contents/{LESSON}").json()["content"]
+    import course
+
+    solution = course.solution_source(EXERCISE).strip()
+    assert any(solution in "".join(c["source"]) for c in saved["cells"])
+    teacher = hub.learner(hub.teacher)
+    teacher.login()
+    progress = teacher.session.get(f"{hub.base}/services/progress/api/progress",
+                                   timeout=120).json()["learners"]
+    assert progress[hub.a]["exercises"][EXERCISE]["passed"] is True
+    workspace = Path(pwd.getpwnam(hub.a).pw_dir) / "course"
+    assert json.loads((workspace / LESSON).read_text())["cells"]
