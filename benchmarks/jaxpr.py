@@ -4,8 +4,11 @@
 
 Targets: trace + text + HTML (with the Graphviz drawing) <= 0.3 s for a 1,000-equation jaxpr
 and <= 3 s for 10,000, growing linearly; `import course` adds <= 0.15 s over `import jax`.
+course.compare_rules (both programs traced, evaluated, aligned, as text and as HTML): <= 0.5 s
+for 1,000 equations on each side, <= 5 s for 10,000, growing linearly.
 """
 
+import dataclasses
 import subprocess
 import sys
 import time
@@ -14,6 +17,7 @@ import jax
 import jax.numpy as jnp
 
 import course
+from course.jaxpr import compare
 
 
 def chain(n_eqns: int):
@@ -49,6 +53,58 @@ def measure(n_eqns: int) -> float:
     return best_of(3, work)
 
 
+def rule_pair(n_eqns: int):
+    """Two versions of one function whose `grad` programs have about n_eqns equations each:
+    a chain of sin and cos, plainly differentiated, and the same chain ending in log1pexp
+    with a custom_jvp rule (so the two programs differ at their end, as in lesson 2)."""
+    steps = n_eqns // 5
+
+    def body(x):
+        for i in range(steps):
+            x = jnp.sin(x) * 1.0001 if i % 2 else jnp.cos(x) * 0.9999
+        return x
+
+    @jax.custom_jvp
+    def log1pexp(x):
+        return jnp.log(1. + jnp.exp(x))
+
+    log1pexp.defjvps(lambda t, ans, x: jax.nn.sigmoid(x) * t)
+
+    def default(x):
+        return jnp.log(1. + jnp.exp(body(x)))
+
+    def custom(x):
+        return log1pexp(body(x))
+
+    return default, custom
+
+
+def measure_compare(n_eqns: int) -> tuple[float, float, int, int]:
+    """Seconds for the whole of compare_rules + its text + its HTML (Graphviz drawing
+    included), seconds for the comparing and rendering alone (alignment, text, HTML, from the
+    two programs already traced and evaluated), and the sizes of the two grad programs."""
+    default, custom, x = *rule_pair(n_eqns), jnp.float32(0.3)
+    sizes = [len(jax.make_jaxpr(jax.grad(f))(x).eqns) for f in (default, custom)]
+
+    def whole():
+        view = course.compare_rules(default, custom, x)
+        str(view)
+        view._repr_html_()
+
+    traced = course.compare_rules(default, custom, x).comparison
+
+    def compare_and_render():
+        rows, in_both, shared = compare.align(traced.default, traced.custom)
+        view = compare.RuleComparison(dataclasses.replace(
+            traced, rows=rows, in_both=in_both, shared=shared))
+        str(view)
+        view._repr_html_()
+
+    whole()
+    compare_and_render()
+    return best_of(3, whole), best_of(3, compare_and_render), *sizes
+
+
 def import_cost(rounds: int = 11) -> tuple[float, float]:
     """Median wall time of `import jax` and of `import jax; import course`, each in a fresh
     interpreter, alternating the two so that drifts in machine load hit both alike."""
@@ -70,6 +126,11 @@ def main() -> None:
     print(f"show_jaxpr, 1,000 equations  (trace + text + HTML): {t1k:6.3f} s  (target <= 0.3)")
     print(f"show_jaxpr, 10,000 equations (trace + text + HTML): {t10k:6.3f} s  (target <= 3)")
     print(f"10k / 1k ratio: {t10k / t1k:.1f}  (linear would be 10)")
+    for n, target in ((1_000, 0.5), (10_000, 5)):
+        whole, part, *sizes = measure_compare(n)
+        print(f"compare_rules, grad programs of {sizes[0]:,} / {sizes[1]:,} equations: "
+              f"align + text + HTML {part:6.3f} s (target <= {target}); with JAX tracing "
+              f"and evaluating both programs {whole:6.3f} s")
     jax_only, with_course = import_cost()
     print(f"import jax: {jax_only:.3f} s; import jax + course: {with_course:.3f} s; "
           f"course adds {with_course - jax_only:.3f} s  (target <= 0.15)")

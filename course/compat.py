@@ -215,7 +215,7 @@ def vjp_parts(fn, args) -> tuple:
         return jax.tree_util.tree_unflatten(tree, res)(
             jax.tree_util.tree_unflatten(jax.tree_util.tree_structure(out), cts))
 
-    cts = [np.ones(np.shape(o), np.result_type(o)) for o in jax.tree_util.tree_leaves(out)]
+    cts = [np.ones_like(np.asarray(o)) for o in jax.tree_util.tree_leaves(out)]
     return (jax.make_jaxpr(forward)(*args), jax.make_jaxpr(backward)(residuals, cts),
             len(residuals))
 

@@ -53,6 +53,8 @@ MAX_ROWS = 80  # past this, the text shows windows around the differences
 CONTEXT = 3  # rows kept on each side of a difference in a window
 MAX_GRAPH_OPS = 40  # equations drawn per side
 MAX_EQUATION_WIDTH = 34
+# Primitives whose operands can be swapped: `add_any a b` and `add_any b a` are one computation.
+COMMUTATIVE = {"add", "add_any", "mul", "max", "min", "and", "or", "xor", "eq", "ne"}
 STATUS_MARK = {"same": "=", "changed": "~", "default": "-", "custom": "+"}
 STATUS_FILL = {"same": "white", "changed": "#fff3bf", "default": "#ffc9c9",
                "custom": "#d3f9d8"}
@@ -177,7 +179,7 @@ def check_inputs(caller: str, fns: list, args: tuple) -> list:
     differentiation needs (float inputs); return each function's primal closed jaxpr. Every
     problem is a one-line error naming the function."""
     for leaf_index, leaf in enumerate(jax.tree_util.tree_leaves(args)):
-        dtype = np.result_type(leaf) if _array_like(leaf) else None
+        dtype = np.asarray(leaf).dtype if _array_like(leaf) else None
         if dtype is not None and not np.issubdtype(dtype, np.inexact):
             raise RuleComparisonError(
                 f"{caller}: input {leaf_index + 1} is {format_array(np.asarray(leaf))} "
@@ -223,7 +225,7 @@ def differentiated(fn, args: tuple, mode: str):
     """The function whose jaxpr is the `mode` program of `fn` at `args`: `grad` with respect
     to every argument, `jvp` with tangents of ones, `vjp` with output cotangents of ones."""
     argnums = tuple(range(len(args)))
-    ones = jax.tree_util.tree_map(lambda a: np.ones(np.shape(a), np.result_type(a)), args)
+    ones = jax.tree_util.tree_map(lambda a: np.ones_like(np.asarray(a)), args)
     if mode == "grad":
         return jax.grad(fn, argnums=argnums if len(args) > 1 else 0)
     if mode == "jvp":
@@ -271,6 +273,8 @@ def structure_keys(trace: Trace) -> list:
             continue
         operands = tuple(("lit", v.type, v.show()) if v.literal else
                          _operand_key(v.name, producer, trace.aliases) for v in r.inputs)
+        if r.primitive in COMMUTATIVE:
+            operands = tuple(sorted(operands, key=hash))
         key = hash((r.primitive, tuple(r.params.items()), operands,
                     tuple(v.type for v in r.outputs)))
         keys.append(key)
@@ -305,14 +309,15 @@ def align(default: Trace, custom: Trace) -> tuple[list[Row], int, bool]:
     counted = min(sum(k is not None for k in ka), sum(k is not None for k in kb))
     shared = bool(pairs) and len(pairs) >= SHARED_STRUCTURE * counted
     partner_a = dict(pairs)
+    partners_b = set(partner_a.values())
     anchors = _increasing(pairs)
     rows: list[Row] = []
     prev_i = prev_j = -1
     for i, j in anchors + [(len(ka), len(kb))]:
         gap_a = [x for x in range(prev_i + 1, i) if ka[x] is not None]
         gap_b = [y for y in range(prev_j + 1, j) if kb[y] is not None]
-        rows.extend(_gap_rows(default, custom, gap_a, gap_b, partner_a,
-                              set(partner_a.values()), shared))
+        rows.extend(_gap_rows(default, custom, gap_a, gap_b, partner_a, partners_b,
+                              shared))
         if i < len(ka):
             rows.append(Row("same", default[i], custom[j]))
         prev_i, prev_j = i, j
@@ -349,19 +354,38 @@ def _gap_rows(default, custom, gap_a, gap_b, partner_a, partners_b, shared) -> l
             rows.append(Row("same", default[x], custom[partner_a[x]]))
     left = [x for x in gap_a if x not in partner_a]
     right = [y for y in gap_b if y not in partners_b]
-    if not (shared and left and right and len(left) * len(right) <= MAX_GAP_PAIRING):
+    if not (shared and left and right):
         rows.extend(Row("default", default[x], None) for x in left)
         rows.extend(Row("custom", None, custom[y]) for y in right)
         return rows
-    matcher = SequenceMatcher(None, [default[x].primitive for x in left],
-                              [custom[y].primitive for y in right], autojunk=False)
-    for tag, a0, a1, b0, b1 in matcher.get_opcodes():
-        if tag == "equal":
-            rows.extend(Row("changed", default[left[a0 + k]], custom[right[b0 + k]])
-                        for k in range(a1 - a0))
-        else:
-            rows.extend(Row("default", default[x], None) for x in left[a0:a1])
-            rows.extend(Row("custom", None, custom[y]) for y in right[b0:b1])
+    # Same primitives at the start and at the end of the gap are paired in linear time; the
+    # middle by difflib when it is small enough.
+    prims_a = [default[x].primitive for x in left]
+    prims_b = [custom[y].primitive for y in right]
+    start = 0
+    while start < min(len(left), len(right)) and prims_a[start] == prims_b[start]:
+        start += 1
+    end = 0
+    while (end < min(len(left), len(right)) - start
+           and prims_a[-1 - end] == prims_b[-1 - end]):
+        end += 1
+    rows.extend(Row("changed", default[left[k]], custom[right[k]]) for k in range(start))
+    mid_a, mid_b = left[start:len(left) - end], right[start:len(right) - end]
+    if mid_a and mid_b and len(mid_a) * len(mid_b) <= MAX_GAP_PAIRING:
+        matcher = SequenceMatcher(None, prims_a[start:len(left) - end],
+                                  prims_b[start:len(right) - end], autojunk=False)
+        for tag, a0, a1, b0, b1 in matcher.get_opcodes():
+            if tag == "equal":
+                rows.extend(Row("changed", default[mid_a[a0 + k]], custom[mid_b[b0 + k]])
+                            for k in range(a1 - a0))
+            else:
+                rows.extend(Row("default", default[x], None) for x in mid_a[a0:a1])
+                rows.extend(Row("custom", None, custom[y]) for y in mid_b[b0:b1])
+    else:
+        rows.extend(Row("default", default[x], None) for x in mid_a)
+        rows.extend(Row("custom", None, custom[y]) for y in mid_b)
+    rows.extend(Row("changed", default[left[len(left) - end + k]],
+                    custom[right[len(right) - end + k]]) for k in range(end))
     return rows
 
 
@@ -473,11 +497,13 @@ def short_equation(r: Record) -> str:
 
 
 def window(rows: list[Row], limit: int = MAX_ROWS) -> list:
-    """The rows to show: all, or past `limit` the rows around differences (first ones first,
-    `limit` rows at most), with lines saying what was left out."""
+    """The rows to show: all, or past `limit` the rows around differences (`limit` rows at
+    most: equations only in one program first, then changed ones, each in order), with lines
+    saying what was left out."""
     if len(rows) <= limit:
         return list(rows)
-    differences = [n for n, row in enumerate(rows) if row.status != "same"]
+    differences = sorted((n for n, row in enumerate(rows) if row.status != "same"),
+                         key=lambda n: (rows[n].status == "changed", n))
     keep: set[int] = set()
     for n in differences:
         near = set(range(max(0, n - CONTEXT), min(len(rows), n + CONTEXT + 1)))
@@ -519,22 +545,23 @@ def format_comparison(c: Comparison) -> str:
     cwidth = min(MAX_EQUATION_WIDTH, max([len(short_equation(r.custom)) for r in shown
                                           if r.custom] + [6]))
     notes_a = origin_notes(c.default)
+    iw = len(f"[{max(len(c.default), len(c.custom))}]") + 1
     lines = [f"compare_rules, mode {c.mode}: {c.call}",
              "  inputs: " + ", ".join(f"{v.name}:{v.type} = {v.show()}"
                                       for v in c.default.inputs),
              "  " + c.verdict,
              "  (= in both, ~ same operation on other operands, - only in default, + only in "
              "custom; values at the inputs)",
-             f"    {'':6}{'default':<{width}}   {'':6}custom"]
+             f"    {'':{iw}}{'default':<{width}}   {'':{iw}}custom"]
     for item in items:
         if isinstance(item, str):
             lines.append(f"  {item}")
             continue
         a, b = item.default, item.custom
-        left = f"[{a.index}]".ljust(6) + _cut(short_equation(a), width).ljust(width) if a \
-            else " " * (6 + width)
-        right = f"[{b.index}]".ljust(6) + _cut(short_equation(b), cwidth).ljust(cwidth) if b \
-            else " " * (6 + cwidth)
+        left = f"[{a.index}]".ljust(iw) + _cut(short_equation(a), width).ljust(width) if a \
+            else " " * (iw + width)
+        right = f"[{b.index}]".ljust(iw) + _cut(short_equation(b), cwidth).ljust(cwidth) \
+            if b else " " * (iw + cwidth)
         values = _row_values(item)
         tag = tags.get(c.rule_of.get(b.index)) if b is not None else None
         extra = (f"  {tag}" if tag else "") + (
@@ -551,7 +578,8 @@ def _row_values(row: Row) -> str:
     if row.status == "same":
         return _describe(row.default)
     if row.status == "changed":
-        return f"{_describe(row.default)} | {_describe(row.custom)}"
+        a, b = _describe(row.default), _describe(row.custom)
+        return f"{a} | {b}" if a != b else f"{a}  (values equal)"
     return _describe(row.default or row.custom)
 
 
@@ -635,9 +663,8 @@ def comparison_dot(c: Comparison) -> str:
 
 def _edges(prefix: str, trace: Trace, drawn: list[int]) -> list[str]:
     producer = {v.name: f"{prefix}in_{v.name}" for v in trace.inputs}
-    for r in trace.records:
-        if r.index in set(drawn):
-            producer.update({v.name: f"{prefix}{r.index}" for v in r.outputs})
+    for index in drawn:
+        producer.update({v.name: f"{prefix}{index}" for v in trace[index].outputs})
     lines, outside = [], set()
     for index in drawn:
         for v in trace[index].inputs:
