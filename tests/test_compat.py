@@ -165,3 +165,70 @@ def test_the_rule_of_a_custom_jvp_function():
 
     f.defjvp(f_jvp)
     assert compat.custom_jvp_rule(f) is f_jvp
+
+
+def test_rule_sources_name_the_rule_and_its_file():
+    @jax.custom_vjp
+    def clip(x):
+        return x
+
+    def clip_fwd(x):
+        return x, None
+
+    def clip_bwd(_, g):
+        return (jnp.clip(g, -1.0, 1.0),)
+
+    clip.defvjp(clip_fwd, clip_bwd)
+    (call,) = eqns(clip, 1.0)
+    assert compat.custom_rule_sources(call) == {
+        "jvp": None, "fwd": ("clip_fwd", __file__), "bwd": ("clip_bwd", __file__)}
+
+
+def test_an_equation_s_stack_holds_the_jvp_rule_but_not_the_bwd_rule():
+    @jax.custom_jvp
+    def smooth(x):
+        return jnp.sin(x)
+
+    @smooth.defjvp
+    def smooth_jvp(primals, tangents):
+        return smooth(primals[0]), jnp.cos(primals[0]) * tangents[0]
+
+    cos = [e for e in eqns(jax.grad(smooth), 1.0) if e.primitive.name == "cos"]
+    frames, site = compat.equation_stack(cos[0])
+    assert (__file__, "smooth_jvp") in frames
+    assert site.startswith(f"{__file__}:") and site.endswith("smooth_jvp)")
+
+    @jax.custom_vjp
+    def clip(x):
+        return x
+
+    def clip_bwd(_, g):
+        return (jnp.clip(g, -1.0, 1.0) * 2.0,)
+
+    clip.defvjp(lambda x: (x, None), clip_bwd)
+
+    def f(x):
+        return clip(x)
+
+    (call,) = eqns(f, 1.0)
+    (mul,) = [e for e in eqns(jax.grad(f), 1.0) if e.primitive.name == "mul"]
+    frames, site = compat.equation_stack(mul)
+    assert (__file__, "clip_bwd") not in frames  # JAX records bwd with the call's traceback
+    assert site == compat.equation_stack(call)[1]
+
+
+def test_vjp_parts_split_reverse_mode_as_jax_vjp_keeps_it():
+    def f(x):
+        return jnp.sin(jnp.sin(x)) * x
+
+    x = jnp.arange(3.0)
+    forward, backward, n_res = compat.vjp_parts(f, (x,))
+    out, pullback = jax.vjp(f, x)
+    kept = jax.tree_util.tree_leaves(pullback)
+    assert n_res == len(kept) > 0
+    values = compat.eval_jaxpr(forward, x)
+    np.testing.assert_array_equal(values[0], out)
+    for got, want in zip(values[1:], kept):
+        np.testing.assert_array_equal(got, want)
+    (ct,) = compat.eval_jaxpr(backward, *kept, jnp.ones(3))
+    np.testing.assert_array_equal(ct, pullback(jnp.ones(3))[0])
