@@ -12,6 +12,7 @@ import json
 import os
 import pwd
 import shutil
+import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +22,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from classroom.harness import Hub, processes_of  # noqa: E402
+from classroom.launch import (  # noqa: E402
+    Refused,
+    check_accounts,
+    options,
+    read_roster,
+    settings_for,
+)
+
 LESSON = "02_numerical_stability.ipynb"
 EXERCISE = "02_logcosh"
 CHROMIUM = os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium")
@@ -48,11 +59,64 @@ def need(reason: str | None) -> None:
 
 
 need_all = missing()
-if need_all and not os.environ.get("CI"):
-    pytest.skip(need_all, allow_module_level=True)
 
-from classroom.harness import Hub, processes_of  # noqa: E402 (after the skip)
 
+# The launcher's checks, without a hub.
+
+def roster(tmp_path, text: str) -> Path:
+    path = tmp_path / "roster.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("text, says", [
+    ('teachers = ["t"]\nlearners = ["Ada"]', "'Ada' cannot be an account name"),
+    ('learners = ["ada"]', "name at least one teacher"),
+    ('teachers = ["t"]\nlearners = ["t"]', "t listed as both teacher and learner"),
+    ('teachers = ["t"]\n[hub]\nprot = 80', "unknown [hub] option prot"),
+    ('teachers = "t"', "`teachers` must be a list"),
+    ('teachers = [', "is not valid TOML"),
+])
+def test_a_bad_roster_is_refused_in_one_line(tmp_path, text, says):
+    with pytest.raises(Refused) as refused:
+        read_roster(roster(tmp_path, text))
+    assert says in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_a_public_address_needs_tls_certificate_and_key(tmp_path):
+    people = read_roster(roster(tmp_path, 'teachers = ["t"]'))
+    assert settings_for(options([]), people)["host"] == "127.0.0.1"
+    with pytest.raises(Refused, match="needs HTTPS: pass --tls-cert FILE and --tls-key FILE"):
+        settings_for(options(["--host", "0.0.0.0"]), people)
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert.write_text("cert")
+    with pytest.raises(Refused, match="needs HTTPS"):
+        settings_for(options(["--host", "0.0.0.0", "--tls-cert", str(cert)]), people)
+    with pytest.raises(Refused, match="key.pem is not a file"):
+        settings_for(options(["--host", "0.0.0.0", "--tls-cert", str(cert), "--tls-key",
+                              str(key)]), people)
+    key.write_text("key")
+    public = settings_for(options(["--host", "0.0.0.0", "--tls-cert", str(cert), "--tls-key",
+                                   str(key)]), people)
+    assert (public["host"], public["tls_cert"], public["tls_key"]) == ("0.0.0.0", str(cert),
+                                                                       str(key))
+
+
+def test_an_existing_account_cannot_be_claimed_through_the_roster():
+    with pytest.raises(Refused, match="'root' is already an account on this machine"):
+        check_accounts(["root"])
+
+
+def test_the_command_says_what_is_wrong_in_one_line(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "classroom", "--roster",
+                             str(tmp_path / "none.toml")], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith("run.py classroom: no roster at "), result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+
+
+# The classroom itself: one hub for the module.
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
