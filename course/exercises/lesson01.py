@@ -1,5 +1,5 @@
 """Lesson 1's exercises: the product rule where one input sits in both factors, and which call
-fails when a JVP rule's tangent is not linear.
+fails when a JVP rule's tangent is not linear in one input's tangent.
 
 Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 """
@@ -94,9 +94,9 @@ def nonlinear_solution():
     x_dot, y_dot = tangents
     return f_sq(x, y), jnp.cos(x) * x_dot ** 2 * y + jnp.sin(x) * y_dot
 
-  calls = {"a": lambda: f_sq(2., 3.),
-           "b": lambda: jax.jvp(f_sq, (2., 3.), (1., 0.)),
-           "c": lambda: jax.grad(f_sq)(2., 3.)}
+  calls = {"a": lambda: jax.jvp(f_sq, (2., 3.), (1., 0.)),
+           "b": lambda: jax.grad(f_sq, argnums=1)(2., 3.),
+           "c": lambda: jax.grad(f_sq, argnums=0)(2., 3.)}
   raised = []
   for choice, call in calls.items():
     try:
@@ -109,11 +109,13 @@ def nonlinear_solution():
 
 def check_nonlinear(answer, reference) -> str:
     return check_prediction(answer, reference, why_not={
-        "a": "Calling f_sq evaluates the primal function only: the rule is not even called.",
-        "b": "jax.jvp calls the rule as written, and x_dot ** 2 is just a number to compute "
+        "a": "jax.jvp calls the rule as written, and x_dot ** 2 is just a number to compute "
              "(with x_dot = 1 it even gives the right tangent). Which transformation needs "
-             "the tangent to be linear?",
-    })
+             "the tangent to be linear in x_dot?",
+        "b": "grad needs a linear tangent only in the inputs it differentiates. With argnums=1 "
+             "x is held constant: the rule is called with an x_dot of plain zeros, so "
+             "x_dot ** 2 is a number again, and only the y_dot term has to be run backwards.",
+        })
 
 
 EXERCISES = (

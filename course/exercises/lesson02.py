@@ -9,8 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import custom_jvp
 
-from .checking import (Exercise, Wrong, check_jvp_function, check_prediction, fmt,
-                       fmt_list, run)
+from .checking import Exercise, Wrong, check_jvp_function, check_prediction, fmt, fmt_list, run
 
 
 def solution():

@@ -4,18 +4,18 @@ NONLINEAR = "01_nonlinear_tangent"
 
 WRONG = {
     NONLINEAR: {
-        "the plain call": 'answer = "a"',
-        "jvp": 'answer = "(b)"',
+        "jvp": 'answer = "a"',
+        "the other argument": 'answer = "(B)"',
         "none raises": 'answer = "d"',
         "an exception type": "answer = NotImplementedError",
     },
 }
 
 EXPECTED = {
-    (NONLINEAR, "the plain call"): r"you predicted a, which is not what JAX does\. Calling f_sq "
-                                   r"evaluates the primal function only",
-    (NONLINEAR, "jvp"): r"you predicted b, .* jax\.jvp calls the rule as written, and x_dot \*\* "
-                        r"2 is just a number",
+    (NONLINEAR, "jvp"): r"you predicted a, which is not what JAX does\. jax\.jvp calls the rule "
+                        r"as written, and x_dot \*\* 2 is just a number",
+    (NONLINEAR, "the other argument"): r"you predicted b, .* With argnums=1 x is held constant: "
+                                       r"the rule is called with an x_dot of plain zeros",
     (NONLINEAR, "none raises"): r"you predicted d, which is not what JAX does\. Run the code",
     (NONLINEAR, "an exception type"): r"expected a prediction of the form a choice, such as "
                                       r"\"b\", got type",
