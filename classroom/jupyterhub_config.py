@@ -63,7 +63,7 @@ c.JupyterHub.pid_file = os.path.join(state, "jupyterhub.pid")
 # environment; classroom/singleuser.py prepares the workspace, then becomes the server.
 c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [S["python"], os.path.join(S["root"], "classroom", "singleuser.py")]
-c.Spawner.default_url = "/lab"
+c.Spawner.default_url = "/lab/tree/00_start_here.ipynb"  # course.workspace writes it
 c.Spawner.environment = {
     "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
     "CLASSROOM_WORKSPACE_NAME": S["workspace"],

@@ -1,6 +1,6 @@
 """A learner's server, as the hub starts it, under the learner's own account: make the
 workspace (`~/course`, mode 700), fill or update it with `python -m course.workspace sync`,
-then become `jupyterhub-singleuser` rooted at the workspace.
+then become `jupyterhub-singleuser` rooted at the workspace, opening on its start page.
 
 Standard library only, and no `import course` here: this process is replaced by the server,
 so importing JAX would only slow every login down.
@@ -13,23 +13,30 @@ import sys
 from pathlib import Path
 
 
-def sync_in_background(workspace):
-    """Run `python -m course.workspace sync` beside the server rather than before it: the sync
-    imports JAX (seconds, more when a class logs in at once), and the lessons appear in the
-    file browser as it copies them. Forked twice, so that the server never has to reap it."""
+def sync(workspace, wait):
+    """Run `python -m course.workspace sync`. It imports JAX (seconds, more when a class logs
+    in at once), so only a first login waits for it (the start page must be there when the
+    lab opens); later ones run it beside the server, forked twice so that the server never
+    has to reap it, and updates appear in the file browser as it copies them."""
+    if wait:
+        run_sync(workspace)
+        return
     if os.fork():
         os.wait()
         return
-    if os.fork():
-        os._exit(0)
     try:
-        code = subprocess.call([sys.executable, "-m", "course.workspace", "sync",
-                                str(workspace)], cwd=workspace)
-        if code:
-            print(f"classroom: `course.workspace sync` failed (exit {code}); the workspace "
-                  "stays as it was", file=sys.stderr, flush=True)
+        if not os.fork():
+            run_sync(workspace)
     finally:
-        os._exit(0)
+        os._exit(0)  # never on to the server: that is the parent's
+
+
+def run_sync(workspace):
+    code = subprocess.call([sys.executable, "-m", "course.workspace", "sync", str(workspace)],
+                           cwd=workspace)
+    if code:
+        print(f"classroom: `course.workspace sync` failed (exit {code}); the workspace stays "
+              "as it was", file=sys.stderr, flush=True)
 
 
 def main(argv):
@@ -43,7 +50,7 @@ def main(argv):
     course = importlib.util.find_spec("course")
     if course and any((Path(p) / "workspace.py").exists()
                       for p in course.submodule_search_locations or []):
-        sync_in_background(workspace)
+        sync(workspace, wait=not (workspace / ".course" / "manifest.json").exists())
     server = str(Path(sys.executable).parent / "jupyterhub-singleuser")
     os.chdir(workspace)
     os.execv(server, [server, *argv, f"--ServerApp.root_dir={workspace}"])
