@@ -1364,3 +1364,22 @@ def test_12_without_symbolic_zeros_every_tangent_is_an_array():
     jax.grad(f)(2.0, 0.5)
     jax.grad(f, 1)(2.0, 0.5)
     assert len(seen) == 4 and not any(issubclass(t, SymbolicZero) for t in seen), seen
+
+
+def test_12_exercise_tanh_residual_given_code_fails_check_grads():
+    """12, exercise 12_tanh_residual: "`check_grads(my_tanh, (jnp.float32(1.5),), order=1,
+    modes=["rev"])` fails" for the given code, and passes once fixed."""
+    from jax.test_util import check_grads
+
+    from course.exercises import EXERCISES
+
+    given_fwd, given_bwd = EXERCISES["12_tanh_residual"].given()
+    fixed_fwd, fixed_bwd = EXERCISES["12_tanh_residual"].solution()
+    for fwd, bwd, passes in [(given_fwd, given_bwd, False), (fixed_fwd, fixed_bwd, True)]:
+        my_tanh = custom_vjp(jnp.tanh)
+        my_tanh.defvjp(fwd, bwd)
+        if passes:
+            check_grads(my_tanh, (jnp.float32(1.5),), order=1, modes=["rev"])
+        else:
+            with pytest.raises(AssertionError, match="VJP cotangent projection"):
+                check_grads(my_tanh, (jnp.float32(1.5),), order=1, modes=["rev"])
