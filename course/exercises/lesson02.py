@@ -123,12 +123,13 @@ def check_log_sigmoid(answer, reference) -> str:
         want = float(jax.grad(reference)(jnp.float32(x)))
         got = run(f"jax.grad of your function at x={fmt(x)}", jax.grad(answer), jnp.float32(x))
         if not np.isclose(got, want, rtol=1e-3, atol=0.):
+            cause = ("A formula that subtracts two numbers nearly equal at large x returns "
+                     "this: float32 rounding eats the whole difference, the rule's own weak "
+                     "spot from the lesson." if got == 0 else
+                     f"That is off by {abs(got / want - 1):.0%} of the true value.")
             raise Wrong(f"the derivative at x={fmt(x)} is {fmt(want)} (tiny, but a float32 "
-                        f"number), and your rule gives {fmt(got)}. That error hides below "
-                        "any absolute tolerance: relative to the true value, it is "
-                        f"{'all of it' if got == 0 else 'large'}. Your formula subtracts two "
-                        "numbers that are nearly equal at large x, so float32 rounding "
-                        "eats the difference, the rule's own weak spot from the lesson.")
+                        f"number), and your rule gives {fmt(got)}, an error that hides below "
+                        f"any absolute tolerance. {cause}")
     return (f"{checked} At x = {fmt_list(TAIL)}, where the derivative is tiny, it is right "
             "to within 0.1% of its own size too.")
 

@@ -29,6 +29,8 @@ WRONG = {
             tangent="jnp.exp(-x) / (1. + jnp.exp(-x)) * x_dot"),
         "mirror image": PRIMAL.format(tangent="jax.nn.sigmoid(x) * x_dot"),
         "tangent dropped": PRIMAL.format(tangent="jax.nn.sigmoid(-x)"),
+        "floored": PRIMAL.format(
+            tangent="jnp.maximum(1. - jax.nn.sigmoid(x), 1e-8) * x_dot"),
     },
 }
 
@@ -40,7 +42,9 @@ EXPECTED = {
     (CHAIN, "a choice"): r"expected a prediction of the form a number, such as 3 or \"3\", got "
                          r"str 'b'",
     (SIGMOID, "still cancels"): r"the derivative at x=17 is 4\.139938e-08 .*and your rule gives "
-                                r"0\. .* subtracts two numbers that are nearly equal",
+                                r"0, .* subtracts two numbers nearly equal at large x",
+    (SIGMOID, "floored"): r"the derivative at x=17 is 4\.139938e-08 .*your rule gives 1e-08, "
+                          r".* That is off by 76% of the true value\.",
     (SIGMOID, "overflowing ratio"): r"at x=-100: expected 1, got nan\. At very negative x, "
                                     r"e\^\(-x\) overflows float32",
     (SIGMOID, "mirror image"): r"at x=0\.5: expected 0\.3775407, got 0\.622459\d\. That is "
