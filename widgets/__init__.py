@@ -8,6 +8,7 @@ compiled code and redraws the artists whose data changed.
 """
 
 from .clipping import clipping_explorer as clipping_explorer
+from .compare import compare_stepper as compare_stepper
 from .convention import convention_explorer as convention_explorer
 from .fixed_point import fixed_point_explorer as fixed_point_explorer
 from .stability import stability_explorer as stability_explorer
