@@ -26,21 +26,28 @@ def free_port() -> int:
 
 
 @contextmanager
-def jupyterlab(work: Path):
-    """JupyterLab serving a copy of notebooks/ in `work`; yields (base url, token), and stops the
-    server (with its kernels) afterwards. Its log is `work / "server.log"`."""
-    shutil.copytree(ROOT / "notebooks", work / "notebooks")
+def jupyterlab(work: Path, root: Path | None = None, app_settings: Path | None = None):
+    """JupyterLab serving a copy of notebooks/ in `work` (or the folder `root`, as it is); yields
+    (base url, token), and stops the server (with its kernels) afterwards. Its log is
+    `work / "server.log"`. The news pop-up is turned off in the user settings, or by the
+    `overrides.json` in `app_settings` when given (as `python3 run.py lab` does it)."""
+    if root is None:
+        shutil.copytree(ROOT / "notebooks", work / "notebooks")
+        root = work / "notebooks"
     settings = work / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    if app_settings is None:
+        (settings / "notification.jupyterlab-settings").write_text(
+            json.dumps({"fetchNews": "false", "checkForUpdates": False}))
     port, token = free_port(), secrets.token_hex(16)
     cmd = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1",
            f"--port={port}", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={work / 'notebooks'}",
+           f"--ServerApp.root_dir={root}",
            f"--LabApp.user_settings_dir={work / 'settings'}",
            f"--LabApp.workspaces_dir={work / 'workspaces'}",
            "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0"]
+    if app_settings is not None:
+        cmd.append(f"--LabApp.app_settings_dir={app_settings}")
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     with open(work / "server.log", "w") as log:

@@ -186,9 +186,17 @@ def test_reset_restores_the_lesson_and_keeps_the_learners_copy(learner, source):
     assert len(list((learner / ws.BACKUPS).glob(f"*/{LESSONS[1]}"))) == 2
 
 
+def test_reset_from_a_cell_uses_the_workspace_variable(learner, source, monkeypatch):
+    monkeypatch.setenv("COURSE_WORKSPACE", str(learner))
+    edit(learner / LESSONS[1], "answer = logcosh", "answer = logcosh  # mine")
+    ws.reset("02", source=source)
+    assert "# mine" in next((learner / ws.BACKUPS).glob(f"*/{LESSONS[1]}")).read_text()
+
+
 @pytest.mark.parametrize("lesson", ["13", "tldr", "02_tldr", ""])
 def test_reset_of_an_unknown_lesson_says_which_exist(learner, source, lesson):
-    with pytest.raises(ws.WorkspaceError, match=r"no lesson .* one of 01, 02, .*, 11$"):
+    with pytest.raises(ws.WorkspaceError,
+                       match=r"^no lesson .* in the course: give its number, one of 01, 02, "):
         ws.reset(lesson, learner, source)
 
 
