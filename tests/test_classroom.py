@@ -8,6 +8,7 @@ their homes are removed at the end, even when a test fails. One hub serves the w
 the last test restarts it.
 """
 
+import importlib.util
 import json
 import os
 import pwd
@@ -114,6 +115,17 @@ def test_the_command_says_what_is_wrong_in_one_line(tmp_path):
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.startswith("run.py classroom: no roster at "), result.stderr
     assert result.stderr.count("\n") == 1, result.stderr
+
+
+def test_run_py_classroom_runs_the_launcher_inside_the_environment(monkeypatch):
+    spec = importlib.util.spec_from_file_location("run_for_classroom", ROOT / "run.py")
+    run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run)
+    calls = []
+    monkeypatch.setattr(run, "sync", lambda: ["UV", "run"])
+    monkeypatch.setattr(run.subprocess, "call", lambda cmd, cwd: calls.append((cmd, cwd)) or 0)
+    assert run.main(["classroom", "--port", "9000"]) == 0
+    assert calls == [(["UV", "run", "python", "-m", "classroom", "--port", "9000"], run.ROOT)]
 
 
 # The classroom itself: one hub for the module.
@@ -280,3 +292,7 @@ def test_saved_work_and_progress_survive_a_hub_restart(hub, people):
     assert progress[hub.a]["exercises"][EXERCISE]["passed"] is True
     workspace = Path(pwd.getpwnam(hub.a).pw_dir) / "course"
     assert json.loads((workspace / LESSON).read_text())["cells"]
+    # The idle culler runs as a hub service (its stops go through the hub, as the restart's
+    # did: the files above are what survives them).
+    services = teacher.session.get(f"{hub.base}/hub/api/services", timeout=30).json()
+    assert {"idle-culler", "progress"} <= set(services), services
