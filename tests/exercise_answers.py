@@ -451,53 +451,29 @@ answer = (affine_fwd, affine_bwd)
 """,
 }
 
+LOGSUMEXP = """
+@custom_jvp
+def logsumexp(x):
+  m = jnp.max(x)
+  return m + jnp.log(jnp.sum(jnp.exp(x - m)))
+"""
+
 WRONG["11_forward_mode"] = {
-    "still custom_vjp": """
-@custom_vjp
-def logsumexp(x):
-  m = jnp.max(x)
-  return m + jnp.log(jnp.sum(jnp.exp(x - m)))
-logsumexp.defvjp(lambda x: (logsumexp(x), jnp.exp(x - logsumexp(x))), lambda p, g: (g * p,))
+    "still custom_vjp": LOGSUMEXP.replace("@custom_jvp", "@custom_vjp") + """
+logsumexp.defvjp(lambda x: (logsumexp(x), jax.nn.softmax(x)), lambda p, g: (g * p,))
 answer = logsumexp
 """,
-    "f_bwd's formula copied": """
-@custom_jvp
-def logsumexp(x):
-  m = jnp.max(x)
-  return m + jnp.log(jnp.sum(jnp.exp(x - m)))
+    **{name: LOGSUMEXP + f"""
 @logsumexp.defjvp
 def logsumexp_jvp(primals, tangents):
   x, = primals
   x_dot, = tangents
   y = logsumexp(x)
-  return y, x_dot * jnp.exp(x - y)
+  return y, {tangent}
 answer = logsumexp
-""",
-    "softmax not normalized": """
-@custom_jvp
-def logsumexp(x):
-  m = jnp.max(x)
-  return m + jnp.log(jnp.sum(jnp.exp(x - m)))
-@logsumexp.defjvp
-def logsumexp_jvp(primals, tangents):
-  x, = primals
-  x_dot, = tangents
-  return logsumexp(x), jnp.sum(jnp.exp(x) * x_dot)
-answer = logsumexp
-""",
-    "mean for sum": """
-@custom_jvp
-def logsumexp(x):
-  m = jnp.max(x)
-  return m + jnp.log(jnp.sum(jnp.exp(x - m)))
-@logsumexp.defjvp
-def logsumexp_jvp(primals, tangents):
-  x, = primals
-  x_dot, = tangents
-  y = logsumexp(x)
-  return y, jnp.mean(jnp.exp(x - y) * x_dot)
-answer = logsumexp
-""",
+""" for name, tangent in [("f_bwd's formula copied", "x_dot * jax.nn.softmax(x)"),
+                          ("softmax not normalized", "jnp.sum(jnp.exp(x) * x_dot)"),
+                          ("mean for sum", "jnp.mean(jnp.exp(x - y) * x_dot)")]},
 }
 
 SCAFFOLD_RULE = """
