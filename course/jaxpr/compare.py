@@ -480,9 +480,9 @@ def compare(default_fn, custom_fn, args: tuple, mode: str = "grad") -> Compariso
     default, _ = trace_mode(caller, default_fn, args, mode, primals[0], "default")
     custom, rule_of = trace_mode(caller, custom_fn, args, mode, primals[1], "custom")
     rows, in_both, shared = align(default, custom)
-    return Comparison(mode, f"{_name(default_fn)} / {_name(custom_fn)} at "
-                      f"{', '.join(format_array(np.asarray(a)) for a in jax.tree_util.tree_leaves(args))}",
-                      default, custom, rows, in_both, shared, find_rules(primals[1]), rule_of)
+    at = ", ".join(format_array(np.asarray(a)) for a in jax.tree_util.tree_leaves(args))
+    return Comparison(mode, f"{_name(default_fn)} / {_name(custom_fn)} at {at}", default,
+                      custom, rows, in_both, shared, find_rules(primals[1]), rule_of)
 
 
 # -------------------------------------------------------------------------------- text ---
@@ -708,16 +708,17 @@ def comparison_html(c: Comparison, text: str) -> str:
     return "".join(parts)
 
 
-class RuleComparison:
-    """Displays a `Comparison`: `str()` is the text diff, `_repr_html_()` both graphs."""
+class TextView:
+    """A view whose `str()` (also its repr, and what IPython prints) is `text()`, made once."""
 
-    def __init__(self, comparison: Comparison):
-        self.comparison = comparison
-        self._text: str | None = None
+    _text: str | None = None
+
+    def text(self) -> str:
+        raise NotImplementedError
 
     def __str__(self) -> str:
         if self._text is None:
-            self._text = format_comparison(self.comparison)
+            self._text = self.text()
         return self._text
 
     def __repr__(self) -> str:
@@ -725,6 +726,16 @@ class RuleComparison:
 
     def _repr_pretty_(self, p, cycle) -> None:
         p.text(str(self))
+
+
+class RuleComparison(TextView):
+    """Displays a `Comparison`: `str()` is the text diff, `_repr_html_()` both graphs."""
+
+    def __init__(self, comparison: Comparison):
+        self.comparison = comparison
+
+    def text(self) -> str:
+        return format_comparison(self.comparison)
 
     def _repr_html_(self) -> str:
         return comparison_html(self.comparison, str(self))

@@ -19,6 +19,7 @@ from .compare import (
     RULE_COLOR,
     Rule,
     RuleComparisonError,
+    TextView,
     _call_args,
     _index_ranges,
     _name,
@@ -194,13 +195,12 @@ def split_html(s: Split, text: str) -> str:
     return "".join(parts)
 
 
-class ResidualsView:
+class ResidualsView(TextView):
     """Displays one or more `Split`s: `str()` is text, `_repr_html_()` the graphs."""
 
     def __init__(self, splits: list[Split], titles: list[str] | None = None):
         self.splits = splits
         self.titles = titles or [""] * len(splits)
-        self._text: str | None = None
 
     @property
     def split(self) -> Split:
@@ -213,19 +213,11 @@ class ResidualsView:
         return (f"default keeps {a.summary}; custom keeps {b.summary}; difference "
                 f"{b.nbytes - a.nbytes:+d} bytes")
 
-    def __str__(self) -> str:
-        if self._text is None:
-            parts = [self._comparison()] if self._comparison() else []
-            parts.extend((f"{t}: " if t else "") + format_split(s)
-                         for s, t in zip(self.splits, self.titles))
-            self._text = "\n".join(parts)
-        return self._text
-
-    def __repr__(self) -> str:
-        return str(self)
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        p.text(str(self))
+    def text(self) -> str:
+        parts = [self._comparison()] if self._comparison() else []
+        parts.extend((f"{t}: " if t else "") + format_split(s)
+                     for s, t in zip(self.splits, self.titles))
+        return "\n".join(parts)
 
     def _repr_html_(self) -> str:
         head = f"<div><b>{html.escape(self._comparison())}</b></div>" if self._comparison() \
