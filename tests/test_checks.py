@@ -370,7 +370,7 @@ def test_prediction_accepts_every_spelling(answer, expected):
 
 
 @pytest.mark.parametrize("answer,expected,message", [
-    (2, 3, r"you predicted 2, which is not what JAX does\. Run the code"),
+    (2, 3, r"you predicted 2, which is not what JAX does\. Expand the solution cell"),
     ("c", "b", r"you predicted c, which is not what JAX does\. \(c\) changes the primal"),
     (ValueError, TypeError, r"you predicted ValueError, which is not"),
     ([3], 3, r"expected a prediction of the form a number, such as 3 or \"3\", got list \[3\]"),

@@ -540,7 +540,8 @@ def check_prediction(answer, expected, why_not: Mapping[str, str] | None = None)
                     f"{type(answer).__name__} {fmt(answer)}.")
     if got != want and not (isinstance(want, float) and np.isclose(got, want, rtol=1e-4,
                                                                    equal_nan=True)):
-        reason = (why_not or {}).get(str(got), "Run the code in the cell above it to see.")
+        reason = (why_not or {}).get(str(got), "Expand the solution cell below the check and "
+                                     "run it: it runs the code and shows what JAX does.")
         raise Wrong(f"you predicted {got}, which is not what JAX does. {reason}")
     return f"you predicted {want}, which is what JAX does."
 

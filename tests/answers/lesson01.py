@@ -16,7 +16,7 @@ EXPECTED = {
                         r"as written, and x_dot \*\* 2 is just a number",
     (NONLINEAR, "the other argument"): r"you predicted b, .* With argnums=1 x is held constant: "
                                        r"the rule is called with an x_dot of plain zeros",
-    (NONLINEAR, "none raises"): r"you predicted d, which is not what JAX does\. Run the code",
+    (NONLINEAR, "none raises"): r"you predicted d, which is not what JAX does\. Expand the solution cell",
     (NONLINEAR, "an exception type"): r"expected a prediction of the form a choice, such as "
                                       r"\"b\", got type",
 }
