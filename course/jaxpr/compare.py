@@ -79,8 +79,9 @@ class Rule:
 
     @property
     def label(self) -> str:
-        made_by = " (made by defjvps)" if _in_jax(self.file) else ""
-        return f"{self.role} rule {self.name} of {self.function}{made_by}"
+        if _in_jax(self.file):  # the wrapper JAX writes around the functions given to defjvps
+            return f"{self.role} rule of {self.function} (made by defjvps)"
+        return f"{self.role} rule {self.name} of {self.function}"
 
 
 def _in_jax(file: str) -> bool:
