@@ -77,35 +77,52 @@ def class_progress() -> dict:
             "learners": {name: summary(name) for name in SETTINGS["learners"]}}
 
 
-def cell(ex: dict | None) -> str:
-    if ex is None:
-        return '<td class="none">·</td>'
-    if ex["passed"]:
-        return (f'<td class="passed" title="{ex["attempts"]} checks">passed<br>'
-                f'<small>{html.escape(ex["passed_at"][:16].replace("T", " "))}</small></td>')
-    return (f'<td class="tried">{ex["attempts"]} tried<br>'
-            f'<small>{html.escape(ex["last_at"][:16].replace("T", " "))}</small></td>')
+def when(at: str) -> str:
+    return html.escape(at[:16].replace("T", " "))
+
+
+def cell(ids: list[str], done: dict) -> str:
+    """One learner's exercises of one lesson: passed (first pass), tried, or not started."""
+    lines = []
+    for i in ids:
+        name = html.escape(i.split("_", 1)[1])
+        ex = done.get(i)
+        if ex is None:
+            lines.append(f'<div class="none">· {name}</div>')
+        elif ex["passed"]:
+            lines.append(f'<div class="passed">✓ {name} <small>{when(ex["passed_at"])}'
+                         "</small></div>")
+        else:
+            lines.append(f'<div class="tried">✗ {name} <small>{ex["attempts"]} tried, last '
+                         f'{when(ex["last_at"])}</small></div>')
+    return f"<td>{''.join(lines)}</td>"
 
 
 def page(progress: dict) -> str:
-    ids = progress["exercises"]
-    head = "".join(f"<th>{html.escape(i)}</th>" for i in ids)
+    lessons: dict[str, list[str]] = {}
+    for i in progress["exercises"]:
+        lessons.setdefault(i.split("_", 1)[0], []).append(i)
+    head = "".join(f"<th>lesson {html.escape(n)}</th>" for n in lessons)
     rows = []
     for name, learner in progress["learners"].items():
-        passed = sum(ex["passed"] for ex in learner["exercises"].values())
-        cells = "".join(cell(learner["exercises"].get(i)) for i in ids)
-        rows.append(f'<tr><th>{html.escape(name)}</th><td>{passed}/{len(ids)}<br><small>'
-                    f'{html.escape(learner["status"])}</small></td>{cells}</tr>')
+        done = learner["exercises"]
+        passed = sum(ex["passed"] for ex in done.values())
+        cells = "".join(cell(ids, done) for ids in lessons.values())
+        rows.append(f'<tr><th>{html.escape(name)}<br><small>{passed} of '
+                    f'{len(progress["exercises"])} passed, {html.escape(learner["status"])}'
+                    f"</small></th>{cells}</tr>")
     return f"""<!doctype html><html><head><meta charset="utf-8">
 <meta http-equiv="refresh" content="60"><title>Class progress</title><style>
 body {{ font-family: sans-serif; margin: 1.5em; }} table {{ border-collapse: collapse; }}
-th, td {{ border: 1px solid #ccc; padding: .3em .5em; text-align: center; }}
-.passed {{ background: #d9f2d9; }} .tried {{ background: #fff3cd; }} .none {{ color: #999; }}
+th, td {{ border: 1px solid #ccc; padding: .3em .5em; vertical-align: top; text-align: left; }}
+td div {{ white-space: nowrap; font-size: 90%; }} small {{ color: #555; }}
+.passed {{ color: #176317; }} .tried {{ color: #8a5a00; }} .none {{ color: #999; }}
 </style></head><body><h1>Class progress</h1>
-<p>Exercises each learner passed (with the time of the first pass, UTC), tried without passing
-yet, or not started (·). Read from the learners' own progress records; refreshes every minute.
-As JSON: <a href="api/progress">api/progress</a>.</p>
-<table><tr><th>learner</th><th>passed</th>{head}</tr>{''.join(rows)}</table></body></html>"""
+<p>For each learner and lesson: the exercises passed (✓, with the time of the first pass,
+UTC), tried without passing yet (✗), and not started (·). Read from the learners' own
+progress records; this page refreshes every minute. As JSON:
+<a href="api/progress">api/progress</a>.</p>
+<table><tr><th>learner</th>{head}</tr>{''.join(rows)}</table></body></html>"""
 
 
 class TeachersOnly(HubOAuthenticated, web.RequestHandler):
