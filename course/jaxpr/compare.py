@@ -162,6 +162,8 @@ def evaluate_attributed(closed, flat_args, name: str, rules: list[Rule]):
     names = Names()
     interp = _AttributingInterpreter(names, Attribution(rules))
     in_values = [np.asarray(a) for a in flat_args]
+    for v in closed.jaxpr.invars:  # inputs first: a, b, c, ... in the order they are passed
+        names.name(v)
     out_values = interp.run(closed.jaxpr, closed.consts, in_values, depth=0, parent=None)
     trace = Trace(
         name=name,

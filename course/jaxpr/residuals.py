@@ -134,8 +134,8 @@ def format_split(s: Split) -> str:
         lines.append(f"    r{r.number}  {r.forward.name}:{r.forward.type} = {r.forward.show()}"
                      f"  {r.nbytes} bytes  {r.origin}; the backward program reads it as "
                      f"{r.backward.name}")
-    lines.append(f"  forward program: its outputs are the {s.n_outputs} output(s), then the "
-                 "residuals")
+    lines.append(f"  forward program: its outputs are the function's {s.n_outputs} "
+                 "output(s), then the residuals")
     lines.extend("    " + line for line in format_trace(s.forward, values=True).splitlines())
     lines.append("  backward program: its inputs are the residuals, then the output "
                  "cotangent(s) (ones)")
