@@ -209,22 +209,19 @@ class ResidualsView(TextView):
     def _comparison(self) -> str | None:
         if len(self.splits) != 2:
             return None
-        a, b = self.splits
-        return (f"default keeps {a.summary}; custom keeps {b.summary}; difference "
+        (a, b), (ta, tb) = self.splits, self.titles
+        return (f"{ta} keeps {a.summary}; {tb} keeps {b.summary}; difference "
                 f"{b.nbytes - a.nbytes:+d} bytes")
 
     def text(self) -> str:
         parts = [self._comparison()] if self._comparison() else []
-        parts.extend((f"{t}: " if t else "") + format_split(s)
-                     for s, t in zip(self.splits, self.titles))
+        parts.extend(format_split(s) for s in self.splits)
         return "\n".join(parts)
 
     def _repr_html_(self) -> str:
         head = f"<div><b>{html.escape(self._comparison())}</b></div>" if self._comparison() \
             else ""
-        return head + "".join(
-            (f"<div><b>{html.escape(t)}</b></div>" if t else "") + split_html(s, format_split(s))
-            for s, t in zip(self.splits, self.titles))
+        return head + "".join(split_html(s, format_split(s)) for s in self.splits)
 
 
 def show_residuals(fn, *args) -> ResidualsView:
@@ -238,4 +235,4 @@ def compare_residuals(default_fn, custom_fn, *args) -> ResidualsView:
     `custom_vjp` rule (or two rules)."""
     return ResidualsView([split("compare_residuals", default_fn, args),
                           split("compare_residuals", custom_fn, args)],
-                         [f"default {_name(default_fn)}", f"custom {_name(custom_fn)}"])
+                         [_name(default_fn), _name(custom_fn)])
