@@ -40,6 +40,14 @@ def test_there_is_an_exercise_for_every_lesson():
     assert sum(i.startswith("11_") for i in IDS) >= 3  # the gotchas lesson has three
 
 
+def test_every_lesson_has_a_prediction_and_a_rule_to_write_or_fix():
+    assert len(IDS) >= 30
+    for lesson in sorted({i[:2] for i in IDS}):
+        kinds = {EXERCISES[i].kind for i in IDS if i.startswith(lesson + "_")}
+        assert "predict" in kinds, lesson
+        assert kinds - {"predict"}, lesson  # a write (any answer form) or a find_the_bug
+
+
 
 
 # What each kind's success message must say it checked, and (regexes) must not claim.
