@@ -9,7 +9,14 @@ import html
 import ipywidgets as W
 
 import course
-from course.jaxpr.compare import STATUS_FILL, STATUS_MARK, Comparison, Row, short_equation
+from course.jaxpr import (
+    STATUS_FILL,
+    STATUS_MARK,
+    Comparison,
+    Row,
+    describe_op,
+    short_equation,
+)
 
 from .base import View
 
@@ -88,7 +95,7 @@ class CompareStepper(View):
 def _values(record) -> str:
     if record.kind == "call":
         return f"{record.primitive} (its equations follow)"
-    return course.jaxpr.describe_op(record)
+    return describe_op(record)
 
 
 def _row_line(row: Row) -> str:

@@ -17,10 +17,14 @@ the module (`tests/test_imports.py` checks it):
 The names below are the public API; `widgets/` uses only these.
 """
 
+from .compare import STATUS_FILL as STATUS_FILL
+from .compare import STATUS_MARK as STATUS_MARK
 from .compare import Comparison as Comparison
+from .compare import Row as Row
 from .compare import RuleComparison as RuleComparison
 from .compare import RuleComparisonError as RuleComparisonError
 from .compare import compare_rules as compare_rules
+from .compare import short_equation as short_equation
 from .data import Record as Record
 from .data import Trace as Trace
 from .data import Value as Value
