@@ -1,6 +1,7 @@
-"""Lesson 12's exercises: predict what jax.checkpoint keeps (residual bytes), fix a backward
-rule that misreads its residual (check_grads flags it), and write a log_softmax rule whose
-residuals fit in one array of the input's size.
+"""Lesson 12's exercises: predict what jax.checkpoint keeps (residual bytes) and which call
+fails under vmap (a rule's Python `if` on a value), fix a backward rule that misreads its
+residual (check_grads flags it), and write a log_softmax rule whose residuals fit in one array
+of the input's size.
 
 Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 """
@@ -8,7 +9,7 @@ Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax import custom_vjp
+from jax import custom_jvp, custom_vjp
 from jax.scipy.special import logsumexp
 
 from .checking import (
@@ -18,6 +19,7 @@ from .checking import (
     check_prediction,
     check_vjp_pair,
     fmt,
+    normalize_prediction,
     run,
 )
 
@@ -70,6 +72,70 @@ CHECKPOINT_WHY_NOT = {
 
 def check_checkpoint(answer, reference) -> str:
     return check_prediction(answer, reference, why_not=CHECKPOINT_WHY_NOT)
+
+
+# ---- 12_vmap_which_raises (predict) ----
+
+
+@custom_jvp
+def mean_square(x):
+    return jnp.mean(x ** 2)
+
+
+@mean_square.defjvp
+def _mean_square_jvp(primals, tangents):
+    x, = primals
+    x_dot, = tangents
+    n = x.shape[0]
+    return mean_square(x), 2 * jnp.sum(x * x_dot) / n
+
+
+@custom_jvp
+def relu_sum(x):
+    return jnp.sum(jnp.maximum(x, 0.))
+
+
+@relu_sum.defjvp
+def _relu_sum_jvp(primals, tangents):
+    x, = primals
+    x_dot, = tangents
+    if jnp.all(x > 0):
+        return relu_sum(x), jnp.sum(x_dot)
+    return relu_sum(x), jnp.sum(jnp.where(x > 0, x_dot, 0.))
+
+
+def vmap_solution():
+  batch = jnp.arange(1., 13.).reshape(4, 3)   # 4 examples of 3 positive numbers
+  calls = {"a": lambda: jax.vmap(jax.grad(mean_square))(batch),
+           "b": lambda: jax.grad(relu_sum)(batch[0]),
+           "c": lambda: jax.vmap(jax.grad(relu_sum))(batch)}
+  raised = []
+  for letter, call in calls.items():
+    try:
+      call()
+    except jax.errors.TracerBoolConversionError:
+      raised.append(letter)
+  answer = "".join(raised)   # the letter of the call that raised
+  return answer
+
+
+VMAP_WHY_NOT = {
+    "a": "(a) runs: x.shape[0] is a Python int known when the rule runs, and under vmap the rule "
+         "sees one example's shape, (3,), so n is 3 as intended.",
+    "b": "(b) runs: under grad without jit the rule gets the concrete values of x, so Python's "
+         "`if` can ask whether they are all positive (lesson 6, 'Python control flow').",
+    "none": "One of them raises: under vmap the rule runs once on a tracer that stands for the "
+            "whole batch, which has no True or False to give to an `if`.",
+}
+
+
+def check_vmap(answer, reference) -> str:
+    choice = normalize_prediction(answer, reference)
+    if choice is not None and choice not in {"a", "b", "c", "none"}:
+        raise Wrong(f"expected a choice, the letter of the call that raises (\"a\", \"b\" or "
+                    f"\"c\"), got {fmt(answer)}. The question is which call raises, not what "
+                    "it raises.")
+    return check_prediction(answer, reference, why_not=VMAP_WHY_NOT)
 
 
 # ---- 12_tanh_residual (find_the_bug) ----
@@ -216,6 +282,11 @@ EXERCISES = (
         asks_for="a count of bytes: what jax.vjp(jax.checkpoint(wave), x) keeps for the "
                  "backward pass, for x a float32[1000]",
         solution=checkpoint_solution, checker=check_checkpoint),
+    Exercise(
+        id="12_vmap_which_raises", kind="predict",
+        lesson="12_choosing_and_testing_rules", section="Rules under `vmap`",
+        asks_for="a choice: the letter of the call that raises, \"a\", \"b\" or \"c\"",
+        solution=vmap_solution, checker=check_vmap),
     Exercise(
         id="12_tanh_residual", kind="find_the_bug",
         lesson="12_choosing_and_testing_rules", section="Testing a rule with `check_grads`",

@@ -22,6 +22,12 @@ WRONG = {
         "nothing kept": "answer = 0",
         "an exception type": "answer = TypeError",
     },
+    "12_vmap_which_raises": {
+        "the shape one": "answer = 'a'",
+        "grad alone": "answer = 'B'",
+        "none of them": "answer = 'none'",
+        "an exception type": "answer = 'TracerBoolConversionError'",
+    },
     "12_tanh_residual": {
         "tanh twice, renamed": TANH_HEAD + """
 def my_tanh_fwd(x):
@@ -131,6 +137,17 @@ EXPECTED = {
         r"you predicted 0, .* jax.checkpoint keeps the inputs of the function it wraps",
     ("12_checkpoint_residuals", "an exception type"):
         r"expected a prediction of the form a number, such as 3 or \"3\", got type TypeError",
+    ("12_vmap_which_raises", "the shape one"):
+        r"you predicted a, which is not what JAX does\. \(a\) runs: x.shape\[0\] is a Python int "
+        r"known when the rule runs, and under vmap the rule sees one example's shape, \(3,\)",
+    ("12_vmap_which_raises", "grad alone"):
+        r"you predicted b, .* \(b\) runs: under grad without jit the rule gets the concrete "
+        r"values of x",
+    ("12_vmap_which_raises", "none of them"):
+        r"you predicted none, .* One of them raises: under vmap the rule runs once on a tracer",
+    ("12_vmap_which_raises", "an exception type"):
+        r"expected a choice, the letter of the call that raises \(\"a\", \"b\" or \"c\"\), got "
+        r"'TracerBoolConversionError'\. The question is which call raises",
     ("12_tanh_residual", "tanh twice, renamed"):
         r"at x=1.5 with output cotangent 1, f_bwd gives 0.4833331, expected 0.1807067\. f_bwd "
         r"takes the tanh of its residual, but the residual already is tanh\(x\)",
