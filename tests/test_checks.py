@@ -8,19 +8,24 @@ from pathlib import Path
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 import pytest
 from exercise_answers import EXPECTED_MORE, SCAFFOLD_RULE, WRONG
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import course
+from course.compat import custom_jvp_rule
 from course.exercises import CHECKER_FAILED, EXERCISES, body_source, namespace
 from course.exercises.checking import (
     KINDS,
     Exercise,
+    NotAttempted,
     Wrong,
     check_bwd_direct,
     check_prediction,
+    generic_cause,
+    run,
     same_source,
 )
 
@@ -121,6 +126,65 @@ def test_rule_raising_not_implemented_is_not_attempted():
     assert "still raises NotImplementedError" in feedback.message
 
 
+def test_only_the_placeholder_is_not_attempted_not_jaxs_own_not_implemented():
+    """The scaffold's `raise NotImplementedError(...)`, run as a cell, is not attempted; JAX's
+    NotImplementedError for a tangent it cannot transpose is a wrong answer that says so."""
+    filename = "<cell placeholder>"  # as Jupyter runs a cell: its text in linecache
+    linecache.cache[filename] = (len(SCAFFOLD_RULE), None, SCAFFOLD_RULE.splitlines(True),
+                                 filename)
+    ns = namespace()
+    exec(compile(SCAFFOLD_RULE, filename, "exec"), ns)
+    with pytest.raises(NotAttempted):
+        run("the rule", custom_jvp_rule(ns["answer"]), (1.0,), (1.0,))
+    with pytest.raises(NotAttempted):
+        run("jax.grad", jax.grad(ns["answer"]), 1.0)
+    f = jax.custom_jvp(jnp.sin)
+    f.defjvp(lambda primals, tangents: (jnp.sin(primals[0]), jnp.abs(tangents[0])))
+    with pytest.raises(Wrong, match=r"^jax\.grad raised NotImplementedError: Transpose rule "
+                       r"\(for reverse-mode differentiation\) for 'abs' not implemented\. JAX "
+                       r"could not run your rule backwards for grad: the tangent must be linear"):
+        run("jax.grad", jax.grad(f), 1.0)
+    with pytest.raises(Wrong, match=r"^jax\.grad raised NotImplementedError"):
+        run("jax.grad", jax.jit(jax.grad(f)), 1.0)
+    feedback = course.check("01_product_rule", build(WRONG["01_product_rule"]["rounded tangent"]))
+    assert feedback.attempted and "not attempted" not in str(feedback)
+
+
+def test_a_constant_factor_is_claimed_only_when_two_points_agree():
+    one = generic_cause(np.array(0.6), np.array(6.0))
+    assert one == "It is 10 times the expected value here."
+    two = generic_cause(np.array([0.6, 0.8]), np.array([6.0, 8.0]))
+    assert two == "It is 10 times the expected value in all 2 entries: a constant factor is off."
+    assert generic_cause(np.array([0.6, 0.8]), np.array([6.0, 4.0])) is None  # not constant
+
+
+def logcosh_stable():
+  def stable(x):
+    return jnp.logaddexp(x, -x) - jnp.log(2.)
+
+  logcosh = jax.custom_jvp(stable)
+  logcosh.defjvp(lambda primals, tangents: (stable(primals[0]),
+                                            jnp.tanh(primals[0]) * tangents[0]))
+  return logcosh
+
+
+def test_other_correct_answers_pass():
+    """A logcosh whose value is finite where log(cosh(x)) overflows (its rule is still checked
+    at x = 100), and a hypot_bwd that divides by r as r ** -1. (no square root)."""
+    feedback = course.check("02_logcosh", logcosh_stable())
+    assert feedback.passed and "100 and -100" in feedback.message, feedback.message
+    fwd = course.solution("07_hypot_vjp")[0]
+    feedback = course.check("07_hypot_vjp", (fwd, lambda res, g: (g * res[0] * res[2] ** -1.,
+                                                                g * res[1] * res[2] ** -1.)))
+    assert feedback.passed, feedback.message
+
+
+def test_see_names_the_section_without_markup():
+    see = EXERCISES["02_log_sigmoid"].see
+    assert see == ("(See lesson 02_numerical_stability, 'The rule's own weak spot: very "
+                   "negative x'.)")
+
+
 EXPECTED = {
     ("01_product_rule", "missing term"):
         r"tangent along \(1, 0\) at \(x, y\) = \(2, 0.25\) is 1.648721 = e\^\(x y\), .* x is "
@@ -186,7 +250,9 @@ EXPECTED = {
                                      r"namedtuple\[Point\], \[\*, \*\]\)\), got PyTreeDef\(\(\*,"
                                      r" \*\)\)",
     ("08_polar_vjp", "missing theta"): r"expected Point\(x=-0.16, y=0.12\), got Point\(x=0, y=0\)",
-    ("08_polar_vjp", "no outer tuple"): r"one cotangent per primal argument: got 2, expected 1",
+    ("08_polar_vjp", "no outer tuple"): r"you returned the Point itself \(Point\(x=0\.6, "
+                                        r"y=0\.8\)\); f_bwd returns a tuple with one "
+                                        r"cotangent per argument: `return \(Point\(\.\.\.\),\)`",
     ("09_apply_twice", "chain rule half done"): r"at x=0.5: expected 0.7786439, got 0.88726",
     ("09_apply_twice", "f in the wrong place"): r"called as apply_twice_jvp\(primals, tangents,"
                                                 r" f\) your rule works, but with "

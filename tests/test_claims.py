@@ -194,6 +194,39 @@ def test_04_recap_forward_mode_through_the_custom_vjp_is_an_error():
         jax.jvp(clip_sin, (0.0,), (1.0,))
 
 
+def test_02_exercise_log_sigmoid_given_rule_is_wrong_in_float32_at_one_end():
+    """02, exercise 02_log_sigmoid (the given rule): "The identity is right, yet at one end of
+    the real line the rule returns the wrong derivative in float32": at large x, 1 - sigmoid(x)
+    is exactly 0 where the derivative is a float32 number; at the other end it is right."""
+    from course.exercises import lesson02  # noqa: PLC0415 - the exercise's own given code
+
+    given, right = lesson02.log_sigmoid_given(), lesson02.log_sigmoid_solution()
+    for x in (17.0, 20.0):
+        assert jax.grad(given)(jnp.float32(x)) == 0.0
+        assert 0.0 < jax.grad(right)(jnp.float32(x)) < 1e-7
+    for x in (-100.0, -17.0, -3.0, 0.5, 3.0):  # the other end, and the middle: right
+        np.testing.assert_allclose(jax.grad(given)(jnp.float32(x)),
+                                   jax.grad(right)(jnp.float32(x)), rtol=1e-5)
+
+
+def test_04_exercise_clip_residual_given_rules_have_one_bug_outside_the_clip():
+    """04, exercise 04_clip_residual (the given rules): "Its rules ... contain one bug, and it
+    is not in the call to `jnp.clip`": they clip to [-x, x]; saving c instead, with the same
+    f_bwd, gives the clip to [-c, c]."""
+    from course.exercises import lesson04  # noqa: PLC0415 - the exercise's own given code
+
+    fwd, bwd = lesson04.clip_residual_given()
+    given = custom_vjp(lesson04.clip_symmetric)
+    given.defvjp(fwd, bwd)
+    fixed = custom_vjp(lesson04.clip_symmetric)
+    fixed.defvjp(lambda c, x: (x, c), bwd)  # only the residual changed
+    loss = lambda f: lambda c, x: 3.0 * f(c, x)  # noqa: E731 - cotangent 3 reaches the clip
+    c, x = jnp.float32(1.0), jnp.float32(0.5)
+    assert jax.grad(loss(given), 1)(c, x) == 0.5  # clipped to [-x, x]
+    assert jax.grad(loss(fixed), 1)(c, x) == 1.0  # clipped to [-c, c]
+    assert jax.grad(loss(given), 0)(c, x) == jax.grad(loss(fixed), 0)(c, x) == 0.0
+
+
 def test_01_exercise_nonlinear_tangent_grad_of_the_other_argument_passes_plain_zeros():
     """01, exercise 01_nonlinear_tangent, the checker's reason for (b): "With argnums=1 x is
     held constant: the rule is called with an x_dot of plain zeros, so x_dot ** 2 is a number

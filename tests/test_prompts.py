@@ -110,10 +110,25 @@ def key_expressions(solution_source: str, shown_elsewhere: str = "") -> list[str
                     continue
                 forms = [squeeze(ast.get_source_segment(solution_source, node) or ""),
                          squeeze(ast.unparse(node))]  # as written, and as `ast` spells it
-                if any(form in context for form in forms):
-                    continue
-                keys += [f for f in dict.fromkeys(forms) if len(f) >= MIN_LENGTH and f not in keys]
+                for form in [forms, *leading_arguments(node, solution_source)]:
+                    if any(f in context for f in form):
+                        continue
+                    keys += [f for f in dict.fromkeys(form) if len(f) >= MIN_LENGTH
+                             and f not in keys]
     return keys
+
+
+def leading_arguments(node: ast.AST, solution_source: str) -> list[list[str]]:
+    """A call with its leading arguments written out and the rest left open, as a prompt
+    would paraphrase it: `jnp.where(x == 0., 0., formula)` gives away `jnp.where(x==0.,0.,`
+    (as written, and as `ast` spells it). One form per number of leading arguments."""
+    if not isinstance(node, ast.Call) or len(node.args) < 2:
+        return []
+    func = [ast.get_source_segment(solution_source, node.func) or "", ast.unparse(node.func)]
+    args = [[ast.get_source_segment(solution_source, a) or "", ast.unparse(a)]
+            for a in node.args]
+    return [[squeeze(func[i] + "(" + ",".join(a[i] for a in args[:k]) + ",") for i in (0, 1)]
+            for k in range(1, len(args))]
 
 
 def code_cells(notebook: Path) -> list[dict]:
@@ -214,6 +229,17 @@ def test_a_prompt_with_the_key_expression_fails(prompt, scaffold, expected):
     assert expected in giveaways("02_logcosh", cells)
     honest = lesson_cells("02_logcosh", "Find a form that does not overflow.", SCAFFOLD)
     assert giveaways("02_logcosh", honest) == []
+
+
+def test_a_call_written_with_its_leading_arguments_fails():
+    """03_sinc's prompt once wrote `jnp.where(x == 0., 0., formula)`: the solution's call with
+    its last argument renamed."""
+    scaffold = prompt_of("03_sinc", code_cells(notebook_of("03_sinc")))[1]
+    paraphrase = "`jnp.where(x == 0., 0., formula)` picks the convention at 0."
+    assert "jnp.where(x==0.,0.," in giveaways("03_sinc",
+                                              lesson_cells("03_sinc", paraphrase, scaffold))
+    honest = "Pick the convention at 0 with `jnp.where`, and keep the formula away from 0."
+    assert giveaways("03_sinc", lesson_cells("03_sinc", honest, scaffold)) == []
 
 
 def test_the_prompt_is_the_exercise_part_only():

@@ -15,10 +15,10 @@ from .checking import (
     Wrong,
     as_numbers,
     check_jvp_function,
-    check_prediction,
     fmt,
     run,
 )
+from .choices import check_choice
 
 
 def solution():
@@ -108,7 +108,7 @@ def nonlinear_solution():
 
 
 def check_nonlinear(answer, reference) -> str:
-    return check_prediction(answer, reference, why_not={
+    return check_choice(answer, reference, why_not={
         "a": "jax.jvp calls the rule as written, and x_dot ** 2 is just a number to compute "
              "(with x_dot = 1 it even gives the right tangent). Which transformation needs "
              "the tangent to be linear in x_dot?",

@@ -32,6 +32,9 @@ def leak_hint(expected, got) -> str | None:
         return "An inf cotangent got through: jnp.isnan misses inf; test with jnp.isfinite."
     if np.any(np.isnan(got)):
         return "A nan cotangent got through: replace non-finite g with 0 in f_bwd."
+    if np.all(expected == 0) and np.any(np.abs(got) >= np.finfo(np.float32).max / 2):
+        return ("That is the largest float32: jnp.nan_to_num turns nan into 0 but inf into "
+                "the largest finite float, unless you tell it otherwise (posinf=, neginf=).")
     return None
 
 

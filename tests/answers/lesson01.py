@@ -1,8 +1,29 @@
 """Pinned wrong answers for lesson 1's newer exercises (see tests/answers/__init__.py)."""
 
-NONLINEAR = "01_nonlinear_tangent"
+NONLINEAR, PRODUCT = "01_nonlinear_tangent", "01_product_rule"
+
+PRODUCT_RULE = """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(x * y)
+
+@g.defjvp
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  e = jnp.exp(x * y)
+  return g(x, y), e * ((1 + x * y) * {x_dot} + x ** 2 * y_dot)
+answer = g
+"""
 
 WRONG = {
+    PRODUCT: {
+        # Right for the tangents 1, 2 and 0: only a negative one shows it is not linear.
+        "abs of the tangent": PRODUCT_RULE.format(x_dot="jnp.abs(x_dot)"),
+        "clipped tangent": PRODUCT_RULE.format(x_dot="jnp.maximum(x_dot, 0.)"),
+        # Right for 1, 2, -1 and 0 too: JAX's own NotImplementedError, not the placeholder.
+        "rounded tangent": PRODUCT_RULE.format(x_dot="jnp.round(x_dot)"),
+    },
     NONLINEAR: {
         "jvp": 'answer = "a"',
         "the other argument": 'answer = "(B)"',
@@ -16,7 +37,17 @@ EXPECTED = {
                         r"as written, and x_dot \*\* 2 is just a number",
     (NONLINEAR, "the other argument"): r"you predicted b, .* With argnums=1 x is held constant: "
                                        r"the rule is called with an x_dot of plain zeros",
-    (NONLINEAR, "none raises"): r"you predicted d, which is not what JAX does\. Expand the solution cell",
+    (NONLINEAR, "none raises"): r"answer with the letter of one choice, \"a\", \"b\" or \"c\"; "
+                                r"got 'd'\.",
+    (PRODUCT, "abs of the tangent"): r"not linear in the input tangent: at \(2, 0\.25\), "
+                                     r"negating the input tangent gave 2\.473082 instead of "
+                                     r"-2\.473082\. .*no abs\(t\)",
+    (PRODUCT, "clipped tangent"): r"not linear in the input tangent: at \(2, 0\.25\), negating "
+                                  r"the input tangent gave 0 instead of -2\.473082",
+    (PRODUCT, "rounded tangent"): r"jax\.grad of your function raised NotImplementedError: "
+                                  r"Transpose rule \(for reverse-mode differentiation\) for "
+                                  r"'round' not implemented\. JAX could not run your rule "
+                                  r"backwards for grad: the tangent must be linear in x_dot",
     (NONLINEAR, "an exception type"): r"expected a prediction of the form a choice, such as "
                                       r"\"b\", got type",
 }

@@ -7,8 +7,21 @@ def wave(x):
   return x * jnp.sin(x)
 """
 
+HYPOT_FWD = """
+def hypot_fwd(x, y):
+  r = jnp.sqrt(x ** 2 + y ** 2)
+  return r, (x, y, r)
+"""
+
 WRONG = {
     "07_hypot_vjp": {
+        # 2r times the true cotangent at (3, 4): 10, a "simple" ratio at one point only.
+        "forgot to divide by 2r": HYPOT_FWD + """
+def hypot_bwd(res, g):
+  x, y, r = res
+  return (g * 2 * x, g * 2 * y)
+answer = (hypot_fwd, hypot_bwd)
+""",
         "recomputes r": """
 def hypot_fwd(x, y):
   return jnp.sqrt(x ** 2 + y ** 2), (x, y)
@@ -65,6 +78,9 @@ answer = (wave_fwd, wave_bwd)
 }
 
 EXPECTED = {
+    ("07_hypot_vjp", "forgot to divide by 2r"):
+        r"cotangent for argument 0 \(with output cotangent 1\) at \(3, 4\): expected 0\.6, got "
+        r"6\. It is 10 times the expected value here\. \(See",
     ("07_hypot_vjp", "recomputes r"):
         r"your gradients are right, but hypot_bwd computes `sqrt`: the square root is the "
         r"expensive step, and hypot_fwd has just computed it\. Save the result among the "
