@@ -121,7 +121,7 @@ def title(notebook: dict) -> str:
         if cell.get("cell_type") == "markdown":
             for line in cell_source(cell).splitlines():
                 if line.startswith("# "):
-                    return line[2:].strip()
+                    return line[2:].replace("`", "").strip()  # shown as plain text
     return ""
 
 
