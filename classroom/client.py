@@ -58,6 +58,9 @@ class Learner:
             if not asked:
                 start = self.session.post(self.url(f"hub/api/users/{self.name}/server"),
                                           headers=self.xsrf_headers(), timeout=30)
+                if start.status_code == 429:  # too many servers starting: try again soon
+                    time.sleep(float(start.headers.get("Retry-After", 5)))
+                    continue
                 if start.status_code not in (201, 202, 400):  # 400: already starting
                     raise HubError(f"starting {self.name}'s server: HTTP {start.status_code}")
                 asked = True

@@ -75,12 +75,19 @@ c.Spawner.environment = {
     "OMP_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
 }
-c.Spawner.start_timeout = 120
-c.Spawner.http_timeout = 120
+# A class logging in at once: on 2 cores, 40 servers starting together took 130-140 s each
+# and some hit the start timeout (benchmarks/classroom.py). A few at a time start faster and
+# keep the hub responsive; the others are told to retry (HTTP 429) and the client retries.
+c.JupyterHub.concurrent_spawn_limit = max(4, 2 * (os.cpu_count() or 2))
+c.Spawner.start_timeout = 300
+c.Spawner.http_timeout = 300
 # Inside a server, a kernel idle for 20 minutes is shut down (its memory returns), while the
 # learner's files and open tabs stay; the hub culls whole servers after idle_timeout.
 c.Spawner.args = ["--MappingKernelManager.cull_idle_timeout=1200",
                   "--MappingKernelManager.cull_interval=120"]
+# The quiet lab of `python3 run.py lab` (lab/overrides.json: no news or update prompts).
+if os.path.isdir(os.path.join(S["root"], "lab")):
+    c.Spawner.args.append("--LabApp.app_settings_dir=" + os.path.join(S["root"], "lab"))
 
 # Services: the idle culler, and the teachers' progress page.
 python = S["python"]
