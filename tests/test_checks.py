@@ -436,7 +436,8 @@ def test_a_prediction_of_the_wrong_form_says_which_form(exercise_id):
 @pytest.mark.parametrize("answer,expected", [
     (3, 3), ("3", 3), (" 3 ", 3), (3.0, 3), (0.5, 0.5), ("0.5", 0.5), ("b", "b"), ("B", "b"),
     ("(b)", "b"), (TypeError, TypeError), ("TypeError", TypeError), (TypeError(), TypeError),
-    ("builtins.TypeError", TypeError),
+    ("builtins.TypeError", TypeError), (jnp.float32(3.), 3), (jnp.array(0.5), 0.5),
+    (np.float64(0.5), 0.5), (np.array(3), 3),
 ])
 def test_prediction_accepts_every_spelling(answer, expected):
     assert check_prediction(answer, expected) == (
@@ -450,6 +451,8 @@ def test_prediction_accepts_every_spelling(answer, expected):
     (ValueError, TypeError, r"you predicted ValueError, which is not"),
     ([3], 3, r"expected a prediction of the form a number, such as 3 or \"3\", got list \[3\]"),
     (True, 1, r"expected a prediction of the form a number"),
+    (jnp.array(True), 1, r"expected a prediction of the form a number"),
+    (jnp.array([0.5]), 0.5, r"expected a prediction of the form a number"),
     (3, TypeError, r"expected a prediction of the form an exception type"),
     ("three", 3, r"got str 'three'"),
 ])

@@ -621,6 +621,11 @@ def normalize_prediction(answer, expected):
         if not isinstance(answer, str):
             return None
         return answer.strip().strip("().").lower() or None
+    if isinstance(answer, (jax.Array, np.ndarray, np.generic)) and np.ndim(answer) == 0:
+        a = np.asarray(answer)  # a 0-d array, such as jnp.float32(3.) or what grad returned
+        if a.dtype == bool or not np.issubdtype(a.dtype, np.number):
+            return None
+        answer = float(a)
     if isinstance(answer, bool) or not isinstance(answer, (int, float, str, np.number)):
         return None
     try:
