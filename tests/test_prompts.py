@@ -121,14 +121,16 @@ def key_expressions(solution_source: str, shown_elsewhere: str = "") -> list[str
 def leading_arguments(node: ast.AST, solution_source: str) -> list[list[str]]:
     """A call with its leading arguments written out and the rest left open, as a prompt
     would paraphrase it: `jnp.where(x == 0., 0., formula)` gives away `jnp.where(x==0.,0.,`
-    (as written, and as `ast` spells it). One form per number of leading arguments."""
-    if not isinstance(node, ast.Call) or len(node.args) < 2:
+    (as written, and as `ast` spells it). One form per number of leading arguments, from two:
+    the first alone (a where's condition) says little, and 11_safe_sqrt's buggy scaffold
+    shows it on purpose."""
+    if not isinstance(node, ast.Call) or len(node.args) < 3:
         return []
     func = [ast.get_source_segment(solution_source, node.func) or "", ast.unparse(node.func)]
     args = [[ast.get_source_segment(solution_source, a) or "", ast.unparse(a)]
             for a in node.args]
     return [[squeeze(func[i] + "(" + ",".join(a[i] for a in args[:k]) + ",") for i in (0, 1)]
-            for k in range(1, len(args))]
+            for k in range(2, len(args))]
 
 
 def code_cells(notebook: Path) -> list[dict]:
