@@ -16,7 +16,8 @@ them names what it relies on:
 - the function that `jax.vjp` returns being a pytree whose leaves are the residuals;
 - the first words of the docstring of `jax.grad(f)`, the name of the monitoring event that
   JAX records for each XLA compilation, the name of the exception class JAX chains in front of
-  errors raised while transforming, and the `jvp` attribute of a `jax.custom_jvp` function.
+  errors raised while transforming, and the `jvp` and `nondiff_argnums` attributes of a
+  `jax.custom_jvp` function.
 
 `tests/test_compat.py` checks each of these facts against the installed JAX, so an upgrade that
 breaks one fails a named test rather than a lesson.
@@ -237,6 +238,11 @@ def is_jax_trace_marker(error: BaseException) -> bool:
 def custom_jvp_rule(fn):
     """The rule attached to a `jax.custom_jvp` function by `defjvp`/`defjvps`, or None."""
     return fn.jvp
+
+
+def custom_jvp_nondiff_argnums(fn) -> tuple[int, ...]:
+    """The `nondiff_argnums` a `jax.custom_jvp` function was declared with, () if none."""
+    return tuple(fn.nondiff_argnums or ())
 
 
 def on_compile(listener: Callable[[], None]) -> None:

@@ -403,6 +403,9 @@ def check_jvp_values(answer, reference, points, hint, nondiff: tuple = ()) -> No
     for args in points:
         args = as_float32(args)
         where = fmt_point(args, reference)
+        if nondiff:  # which f (or other nondiff value) this was: "f=tanh, x=0.5"
+            where = ", ".join(f"{name}={fmt(value)}" for name, value in
+                              zip(parameter_names(reference), nondiff)) + ", " + where
         # Where the reference's value overflows (log(cosh(100)) is inf), a stable f may be
         # finite: its value is compared where the reference is finite; its rule everywhere.
         compare("f", where, ref(*args), run("f", mine, *args), finite_only=True)

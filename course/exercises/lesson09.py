@@ -12,8 +12,9 @@ import jax
 import jax.numpy as jnp
 from jax import custom_jvp, custom_vjp, grad
 
-from ..compat import custom_jvp_rule
-from .checking import Exercise, Wrong, check_jvp_function, check_jvp_rule, fmt
+from ..compat import custom_jvp_nondiff_argnums, custom_jvp_rule
+from .checking import (Exercise, Wrong, check_jvp_function, check_jvp_rule, fmt,
+                       parameter_names)
 from .choices import check_choice
 
 
@@ -36,10 +37,17 @@ def solution():
   return answer
 
 
+def apply_twice_hint(expected, got) -> str:
+    """Always true of apply_twice, and the step most often missed."""
+    return ("The tangent of f(f(x)) is f'(y) * f'(x) * x_dot: the second step's tangent is "
+            "evaluated at y = f(x), not at x, and scales the first step's tangent.")
+
+
 def check(answer, reference) -> str:
     return check_jvp_rule(answer, apply_twice, reference, [(0.5,), (-1.2,), (2.0,)],
                           nondiff_argnums=(0,),
-                          nondiff_values=[(jnp.sin,), (jnp.tanh,), (cube,)])
+                          nondiff_values=[(jnp.sin,), (jnp.tanh,), (cube,)],
+                          hint=apply_twice_hint)
 
 
 def tracer_solution():
@@ -106,11 +114,22 @@ AMPLITUDE_POINTS = [(2.0, 0.5), (-1.0, 2.0), (0.5, -3.0)]
 
 
 def amp_still_nondiff(answer) -> None:
-    """The rule still takes amp first: amp is still in nondiff_argnums (custom_jvp then drops
-    its derivative without a word), or the rule was left behind when amp moved."""
-    rule = custom_jvp_rule(answer) if isinstance(answer, jax.custom_jvp) else None
+    """An argument is still (or now) in nondiff_argnums, where custom_jvp drops its derivative
+    without a word; or the rule was left behind, still taking amp first, when amp moved."""
+    if not isinstance(answer, jax.custom_jvp):
+        return
+    declared = custom_jvp_nondiff_argnums(answer)
+    names = parameter_names(answer)
+    held = [names[i] if i < len(names) else f"argument {i}" for i in declared]
+    if declared and held != ["amp"]:
+        them = "it" if len(held) == 1 else "them"
+        raise Wrong(f"your wave is declared with nondiff_argnums={declared}, so custom_jvp "
+                    f"treats {' and '.join(held)} as a constant: grad with respect to {them} "
+                    "is 0, with no error and no warning. Neither amp nor x belongs there: "
+                    "declare no nondiff_argnums, and the rule finds both in primals, and "
+                    "their tangents in tangents.")
     try:
-        signature = inspect.signature(rule)
+        signature = inspect.signature(custom_jvp_rule(answer))
     except (TypeError, ValueError):  # no rule, or nothing to inspect: the value checks tell
         return
     if len(signature.parameters) == 3:

@@ -1,7 +1,17 @@
 """Pinned wrong answers for lesson 9's newer exercises (see tests/answers/__init__.py)."""
 
+TWICE = "09_apply_twice"
 RAISES = "09_which_raises"
 AMP = "09_amplitude"
+
+TWICE_RULE = '''
+def apply_twice_jvp(f, primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  {body}
+
+answer = apply_twice_jvp
+'''
 
 WAVE_NONDIFF = '''
 @partial(custom_jvp, nondiff_argnums=(0,))
@@ -31,6 +41,13 @@ answer = wave
 '''
 
 WRONG = {
+    TWICE: {
+        "sin written in": TWICE_RULE.format(
+            body="return f(f(x)), jnp.cos(jnp.sin(x)) * jnp.cos(x) * x_dot"),
+        "second step at x": TWICE_RULE.format(
+            body="y, y_dot = jax.jvp(f, (x,), (x_dot,))\n"
+                 "  return f(y), jax.jvp(f, (x,), (y_dot,))[1]"),
+    },
     RAISES: {
         "the concrete array": 'answer = "a"',
         "vmap over x": 'answer = "(B)"',
@@ -41,6 +58,10 @@ WRONG = {
         "rule left behind": WAVE.format(
             signature="amp, primals, tangents", unpack="x, = primals\n  x_dot, = tangents",
             tangent="amp * jnp.cos(x) * x_dot"),
+        "x moved in instead": WAVE.replace("@custom_jvp", "@partial(custom_jvp, "
+                                           "nondiff_argnums=(1,))").format(
+            signature="x, primals, tangents", unpack="amp, = primals\n  amp_dot, = tangents",
+            tangent="jnp.sin(x) * amp_dot"),
         "amp's tangent unused": WAVE.format(
             signature="primals, tangents", unpack="amp, x = primals\n  amp_dot, x_dot = tangents",
             tangent="amp * jnp.cos(x) * x_dot"),
@@ -51,6 +72,11 @@ WRONG = {
 }
 
 EXPECTED = {
+    (TWICE, "sin written in"): r"the tangent along \(1,\) at f=tanh, x=0\.5: expected "
+                               r"0\.6398\d*, got 0\.7786\d*\.",
+    (TWICE, "second step at x"): r"at f=sin, x=0\.5: expected 0\.7786439, got 0\.7701511\. "
+                                 r"The tangent of f\(f\(x\)\) is f'\(y\) \* f'\(x\) \* x_dot: "
+                                 r"the second step's tangent is evaluated at y = f\(x\), not at x",
     (RAISES, "the concrete array"): r"you predicted a, which is not what JAX does\. s is a jnp "
                                     r"array here, but a concrete one",
     (RAISES, "vmap over x"): r"you predicted b, .* vmap maps over x only, an ordinary argument",
@@ -59,6 +85,9 @@ EXPECTED = {
     (AMP, "only a comment changed"): r"your rule still takes amp before primals and tangents, "
                                      r"the signature of a rule for amp in nondiff_argnums\. .*"
                                      r"grad with respect to amp is 0",
+    (AMP, "x moved in instead"): r"your wave is declared with nondiff_argnums=\(1,\), so "
+                                 r"custom_jvp treats x as a constant: grad with respect to it "
+                                 r"is 0, with no error and no warning\. Neither amp nor x",
     (AMP, "rule left behind"): r"your rule still takes amp before primals and tangents",
     (AMP, "amp's tangent unused"): r"along amp alone, the tangent at \(amp, x\) = \(2, 0\.5\) is "
                                    r"0, but the output moves with amp \(by sin\(x\) = "
