@@ -257,3 +257,33 @@ def test_lesson_2_math_is_typeset(lab, tmp_path):
                     assert image.convert("L").getextrema()[0] < 80, path
         finally:
             browser.close()
+
+
+def test_lesson_2_compare_rules_is_drawn(lab):
+    """Lesson 2 run in JupyterLab shows compare_rules' HTML: the verdict, and the drawing of
+    both programs loaded as an image. A screenshot goes to artifacts/compare_lesson02.png."""
+    from PIL import Image
+    from playwright.sync_api import expect, sync_playwright
+
+    base, token, _ = lab
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "compare_lesson02.png"
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = open_and_run_all(browser, f"{base}/lab/workspaces/compare/tree/"
+                                             f"02_numerical_stability.ipynb?token={token}")
+            output = page.locator(".jp-OutputArea-output",
+                                  has_text="compare_rules, mode grad").first
+            expect(output).to_contain_text("1 changed", timeout=180_000)
+            image = output.locator("img[alt^='the grad programs']")
+            expect(image).to_have_count(1, timeout=30_000)
+            page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
+                                   arg=image.element_handle(), timeout=30_000)
+            output.scroll_into_view_if_needed()
+            output.screenshot(path=str(shot))
+        finally:
+            browser.close()
+    with Image.open(shot) as png:
+        assert png.format == "PNG" and png.width > 400 and png.height > 200
+        assert png.convert("L").getextrema()[0] < 80  # drawn text and lines, not a blank box
