@@ -1399,6 +1399,27 @@ def test_12_without_symbolic_zeros_every_tangent_is_an_array():
     assert len(seen) == 4 and not any(issubclass(t, SymbolicZero) for t in seen), seen
 
 
+def test_12_exercise_log_softmax_budget_leaves_scalars_aside():
+    """12, exercise 12_log_softmax_vjp: "keeps at most one array of `x`'s size for the backward
+    pass, scalars aside": x with logsumexp(x) passes, x with the output does not."""
+    import course
+    from jax.scipy.special import logsumexp
+
+    def fwd_x_lse(x):
+        lse = logsumexp(x)
+        return x - lse, (x, lse)
+
+    def fwd_x_y(x):
+        return x - logsumexp(x), (x, x - logsumexp(x))
+
+    feedback = course.check("12_log_softmax_vjp", (
+        fwd_x_lse, lambda res, g: (g - jnp.exp(res[0] - res[1]) * jnp.sum(g),)))
+    assert feedback.passed and "4004 bytes" in feedback.message, feedback.message
+    feedback = course.check("12_log_softmax_vjp", (
+        fwd_x_y, lambda res, g: (g - jnp.exp(res[1]) * jnp.sum(g),)))
+    assert not feedback.passed and "8000 bytes" in feedback.message, feedback.message
+
+
 def test_12_exercise_tanh_residual_given_code_fails_check_grads():
     """12, exercise 12_tanh_residual: "`check_grads(my_tanh, (jnp.float32(1.5),), order=1,
     modes=["rev"])` fails" for the given code, and passes once fixed."""
