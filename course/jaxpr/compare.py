@@ -187,7 +187,8 @@ def check_inputs(caller: str, fns: list, args: tuple) -> list:
             raise RuleComparisonError(
                 f"{caller}: input {leaf_index + 1} is {format_array(np.asarray(leaf))} "
                 f"({dtype}), which cannot be differentiated: pass floats, e.g. "
-                f"{float(np.asarray(leaf).flat[0])!r} instead of {np.asarray(leaf).flat[0]!r}.")
+                f"{float(np.asarray(leaf).flat[0])!r} instead of "
+                f"{np.asarray(leaf).flat[0].item()!r}.")
     primals = []
     for fn in fns:
         try:
@@ -241,7 +242,7 @@ def differentiated(fn, args: tuple, mode: str):
     return vjp
 
 
-def trace_mode(caller: str, fn, args: tuple, mode: str, primal, role: str):
+def trace_mode(caller: str, fn, args: tuple, mode: str, rules: list[Rule], role: str):
     """The `mode` program of `fn` evaluated at `args`, with the equations its rules made."""
     try:
         closed = jax.make_jaxpr(differentiated(fn, args, mode))(*args)
@@ -249,8 +250,7 @@ def trace_mode(caller: str, fn, args: tuple, mode: str, primal, role: str):
         raise RuleComparisonError(
             f"{caller}: {mode} of {_name(fn)} ({role}) failed with {type(e).__name__}: "
             f"{_one_line(e)}") from None
-    return evaluate_attributed(closed, jax.tree_util.tree_leaves(args), _name(fn),
-                               find_rules(primal))
+    return evaluate_attributed(closed, jax.tree_util.tree_leaves(args), _name(fn), rules)
 
 
 # --------------------------------------------------------------------------- alignment ---
@@ -480,12 +480,13 @@ def compare(default_fn, custom_fn, args: tuple, mode: str = "grad") -> Compariso
         raise RuleComparisonError(
             f"{caller}: mode='grad' needs {_name(default_fn)} to return one scalar, it returns "
             f"{types[0]}; use mode='vjp'.")
-    default, _ = trace_mode(caller, default_fn, args, mode, primals[0], "default")
-    custom, rule_of = trace_mode(caller, custom_fn, args, mode, primals[1], "custom")
+    rules = find_rules(primals[1])
+    default, _ = trace_mode(caller, default_fn, args, mode, find_rules(primals[0]), "default")
+    custom, rule_of = trace_mode(caller, custom_fn, args, mode, rules, "custom")
     rows, in_both, shared = align(default, custom)
     at = ", ".join(format_array(np.asarray(a)) for a in jax.tree_util.tree_leaves(args))
     return Comparison(mode, f"{_name(default_fn)} / {_name(custom_fn)} at {at}", default,
-                      custom, rows, in_both, shared, find_rules(primals[1]), rule_of)
+                      custom, rows, in_both, shared, rules, rule_of)
 
 
 # -------------------------------------------------------------------------------- text ---
