@@ -1316,7 +1316,7 @@ def test_12_check_grads_draws_its_direction_from_a_fixed_seed():
 
 def test_12_print_saved_residuals_names_source_lines():
     """12, Residuals and memory: "JAX's own listing is `jax.ad_checkpoint.print_saved_residuals(f,
-    x)`; its lines also name the source line of each residual"."""
+    x)`; its lines also name the file and line where each residual was computed"."""
     import contextlib
     import io
     import re
