@@ -1,28 +1,24 @@
 """Pinned wrong answers for lesson 1's newer exercises (see tests/answers/__init__.py)."""
 
+import course
+
 NONLINEAR, PRODUCT = "01_nonlinear_tangent", "01_product_rule"
 
-PRODUCT_RULE = """
-@custom_jvp
-def g(x, y):
-  return x * jnp.exp(x * y)
 
-@g.defjvp
-def g_jvp(primals, tangents):
-  x, y = primals
-  x_dot, y_dot = tangents
-  e = jnp.exp(x * y)
-  return g(x, y), e * ((1 + x * y) * {x_dot} + x ** 2 * y_dot)
-answer = g
-"""
+def product_rule(x_term: str) -> str:
+    """The reference solution with its x_dot term replaced."""
+    source = course.solution_source(PRODUCT)
+    assert "(1 + x * y) * x_dot" in source
+    return source.replace("(1 + x * y) * x_dot", f"(1 + x * y) * {x_term}")
+
 
 WRONG = {
     PRODUCT: {
         # Right for the tangents 1, 2 and 0: only a negative one shows it is not linear.
-        "abs of the tangent": PRODUCT_RULE.format(x_dot="jnp.abs(x_dot)"),
-        "clipped tangent": PRODUCT_RULE.format(x_dot="jnp.maximum(x_dot, 0.)"),
+        "abs of the tangent": product_rule("jnp.abs(x_dot)"),
+        "clipped tangent": product_rule("jnp.maximum(x_dot, 0.)"),
         # Right for 1, 2, -1 and 0 too: JAX's own NotImplementedError, not the placeholder.
-        "rounded tangent": PRODUCT_RULE.format(x_dot="jnp.round(x_dot)"),
+        "rounded tangent": product_rule("jnp.round(x_dot)"),
     },
     NONLINEAR: {
         "jvp": 'answer = "a"',
