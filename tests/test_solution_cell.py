@@ -4,7 +4,6 @@ check labelled as the course's, never as the learner's pass."""
 import pytest
 from IPython.testing.globalipapp import get_ipython
 
-import course
 from course.exercises import solution_source
 from course.exercises.solution_cell import register, run_solution
 
