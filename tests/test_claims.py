@@ -1402,8 +1402,9 @@ def test_12_without_symbolic_zeros_every_tangent_is_an_array():
 def test_12_exercise_log_softmax_budget_leaves_scalars_aside():
     """12, exercise 12_log_softmax_vjp: "keeps at most one array of `x`'s size for the backward
     pass, scalars aside": x with logsumexp(x) passes, x with the output does not."""
-    import course
     from jax.scipy.special import logsumexp
+
+    import course
 
     def fwd_x_lse(x):
         lse = logsumexp(x)

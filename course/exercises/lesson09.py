@@ -13,8 +13,7 @@ import jax.numpy as jnp
 from jax import custom_jvp, custom_vjp, grad
 
 from ..compat import custom_jvp_nondiff_argnums, custom_jvp_rule
-from .checking import (Exercise, Wrong, check_jvp_function, check_jvp_rule, fmt,
-                       parameter_names)
+from .checking import Exercise, Wrong, check_jvp_function, check_jvp_rule, fmt, parameter_names
 from .choices import check_choice
 
 
