@@ -25,6 +25,7 @@ from course.exercises.checking import (
     check_bwd_direct,
     check_prediction,
     generic_cause,
+    normalize_prediction,
     run,
     same_source,
 )
@@ -265,8 +266,11 @@ EXPECTED = {
                                 r"tangents\)\.",
     ("09_apply_twice", "only the tangent"): r"must return a pair \(primal_out, tangent_out\)",
     ("11_safe_sqrt", "single where"): r"the gradient at x=0: expected \(0,\), got \(nan,\)\. "
-                                      r"jnp.where differentiates both branches",
-    ("11_safe_sqrt", "maximum"): r"the gradient at x=0: expected \(0,\), got \(inf,\)",
+                                      r"jnp.where differentiates both branches: the sqrt "
+                                      r"branch it does not use has derivative inf at x = 0 "
+                                      r"and nan at x < 0",
+    ("11_safe_sqrt", "maximum"): r"the gradient at x=0: expected \(0,\), got \(inf,\)\. sqrt's "
+                                 r"derivative at 0 is infinite",
     ("11_safe_sqrt", "wrong value below zero"): r"the value at x=0: expected 0, got 1",
     ("11_bwd_structure", "tuple for the dict"): r"argument 0 .* has the wrong structure: expected "
                                                 r"PyTreeDef\(\{'b': \*, 'w': \*\}\), got "
@@ -278,7 +282,9 @@ EXPECTED = {
                                              r"jax.jacfwd\(answer\) fails",
     ("11_forward_mode", "f_bwd's formula copied"): r"at x=\[0, 1, 2\], your rule returns a "
                                                    r"tangent of shape \(3,\), the shape of x, "
-                                                   r"but logsumexp's output is a scalar",
+                                                   r"but logsumexp's output is a scalar.* "
+                                                   r"logsumexp_bwd's `g \* p` goes the other "
+                                                   r"way",
     ("11_forward_mode", "softmax not normalized"): r"tangent along \(\[1, 1, 1\],\) at "
                                                    r"x=\[0, 1, 2\]: expected 1, got 11\.10734",
     ("11_forward_mode", "mean for sum"): r"tangent along \(\[1, 1, 1\],\) at x=\[0, 1, 2\]: "
@@ -366,7 +372,15 @@ def assert_specific(feedback):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(exercise_id=st.sampled_from(IDS), answer=JUNK)
 def test_checkers_never_raise_on_junk(exercise_id, answer):
-    assert_specific(course.check(exercise_id, answer))
+    feedback = course.check(exercise_id, answer)
+    if feedback.passed and EXERCISES[exercise_id].kind == "predict":
+        # a junk number may be a prediction's right answer (11_float_exponent's is 0): then
+        # it must be that answer, not something the checker let through
+        right = course.solution(exercise_id)
+        got, want = normalize_prediction(answer, right), normalize_prediction(right, right)
+        assert got == want or np.isclose(got, want, rtol=1e-4), (exercise_id, answer)
+        return
+    assert_specific(feedback)
 
 
 @pytest.mark.parametrize("exercise_id", IDS)

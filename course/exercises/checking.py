@@ -257,7 +257,9 @@ def compare(what: str, where: str, expected, got, rtol: float = 2e-5, atol: floa
                         "cotangents and tangents of float values must be floats.")
         kept = np.isfinite(e) if finite_only else np.ones(e.shape, bool)
         if not np.allclose(g[kept], e[kept], rtol=rtol, atol=atol, equal_nan=False):
-            detail = f"{what} at {where}: expected {fmt(expected)}, got {fmt(got)}."
+            # got rebuilt in expected's structure: dict keys in the same order on both sides
+            shown = jax.tree_util.tree_unflatten(e_tree, g_leaves)
+            detail = f"{what} at {where}: expected {fmt(expected)}, got {fmt(shown)}."
             told = {"what": what + leaf} if "what" in parameter_names(hint) else {}
             cause = (hint(e, g, **told) if hint else None) or generic_cause(e, g)
             raise Wrong(detail + (f" {cause}" if cause else ""))
@@ -476,10 +478,15 @@ def check_vjp_pair(answer, primal: Callable, reference: tuple, points: Sequence[
             cts = check_bwd_direct(bwd, residuals, ct, len(args))
             expected = ref_vjp(ct)
             for i, (e, g) in enumerate(zip(expected, cts)):
-                if g is None:
-                    g = jax.tree.map(jnp.zeros_like, e)
-                compare(f"f_bwd's cotangent for argument {i} (with output cotangent "
-                        f"{fmt(ct)})", where, e, g, hint=hint)
+                g, nones = zeros_for_none(e, g)
+                try:
+                    compare(f"f_bwd's cotangent for argument {i} (with output cotangent "
+                            f"{fmt(ct)})", where, e, g, hint=hint)
+                except Wrong as wrong:
+                    if not nones:
+                        raise
+                    raise Wrong(f"{wrong} Your None{nones} is read as a zero cotangent, as "
+                                "JAX reads it: allowed, but zero is not the value here.") from None
         check_grads(sum_of_outputs(mine), sum_of_outputs(ref), args, where, hint)
     check_batched(sum_of_outputs(mine), sum_of_outputs(ref), points, hint)
     several = len(jax.tree.leaves(primal(*as_float32(points[0])))) > 1
@@ -490,6 +497,26 @@ def check_vjp_pair(answer, primal: Callable, reference: tuple, points: Sequence[
             f"{len(points)} points at once) match the reference. Forward mode (jax.jvp) was "
             "not checked: JAX cannot apply it to a custom_vjp function (lesson "
             "07_custom_vjp_in_depth, 'No forward mode').")
+
+
+def zeros_for_none(expected, got) -> tuple:
+    """JAX reads None as a zero cotangent, for a whole argument or for a leaf inside its
+    pytree: `got` with those Nones as zeros, and where they were (" for ['b']"), or "" if
+    there were none."""
+    if got is None:
+        return jax.tree.map(jnp.zeros_like, expected), " (for the whole argument)"
+    nones = []
+
+    def fill(path, e, g):
+        if g is None:
+            nones.append(jax.tree_util.keystr(path))
+            return jnp.zeros_like(e)
+        return g
+    try:
+        filled = jax.tree_util.tree_map_with_path(fill, expected, got)
+    except (ValueError, TypeError, KeyError):  # another structure: compare says which
+        return got, ""
+    return (filled, f" for {', '.join(nones)}") if nones else (got, "")
 
 
 def vjp_pair_functions(answer) -> tuple[Callable, Callable]:

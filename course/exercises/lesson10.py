@@ -12,6 +12,7 @@ import jax
 import jax.numpy as jnp
 from jax import custom_vjp, grad, lax, vjp
 
+from ..compat import is_custom_call, nested_call
 from .checking import Exercise, Wrong, check_function, check_vjp_pair
 from .choices import check_choice
 
@@ -133,9 +134,21 @@ def cube_root_solution():
   return answer
 
 
+def loop_under_custom_rule(jaxpr, inside: bool = False) -> bool:
+    """Whether a while loop runs inside a custom-rule call (fixed_point's custom_vjp)."""
+    for eqn in jaxpr.eqns:
+        if inside and eqn.primitive.name == "while":
+            return True
+        nested = nested_call(eqn)
+        if nested is not None and loop_under_custom_rule(
+                getattr(nested, "jaxpr", nested), inside or is_custom_call(eqn)):
+            return True
+    return False
+
+
 def check_cube_root(answer, reference) -> str:
     try:
-        return check_function(answer, reference, [(8.0,), (0.5,), (27.0,)])
+        passed = check_function(answer, reference, [(8.0,), (0.5,), (27.0,)])
     except Wrong as e:  # name the two likely causes of a gradient that raises
         if "raised UnexpectedTracerError" in str(e):
             raise Wrong("jax.grad of your cube_root still raises UnexpectedTracerError: the "
@@ -149,6 +162,12 @@ def check_cube_root(answer, reference) -> str:
                         "equation x = step(a, x) instead of the loop, and fix the step it "
                         "iterates.") from None
         raise
+    if not loop_under_custom_rule(jax.make_jaxpr(answer)(jnp.float32(8.0)).jaxpr):
+        raise Wrong("your cube_root gives the right values and gradients, but no longer "
+                    "solves x**3 = a with fixed_point: no loop runs under a custom rule. The "
+                    "exercise is to fix the solver, not to replace it: keep "
+                    "fixed_point(newton_step, a, a) and fix the step it iterates.")
+    return passed
 
 
 EXERCISES = (

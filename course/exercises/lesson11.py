@@ -36,10 +36,15 @@ def safe_sqrt_solution():
 
 
 def where_hint(expected, got) -> str | None:
-    if not np.all(np.isfinite(got)):
-        return ("jnp.where differentiates both branches: at x <= 0 the unused sqrt branch has "
-                "an infinite derivative, and 0 * inf = nan. Feed that branch a safe input "
-                "(the double where), or give the function a custom_jvp.")
+    if np.any(np.isnan(got)):
+        return ("jnp.where differentiates both branches: the sqrt branch it does not use has "
+                "derivative inf at x = 0 and nan at x < 0, and the zero cotangent where sends "
+                "it gives 0 * inf = nan, 0 * nan = nan. Feed that branch a safe input (the "
+                "double where), or give the function a custom_jvp.")
+    if np.any(np.isinf(got)):
+        return ("sqrt's derivative at 0 is infinite, and here it reaches x. Feed sqrt a safe "
+                "value wherever x <= 0 (such as 1.), and choose the output 0 there outside "
+                "sqrt.")
     return None
 
 
@@ -102,7 +107,8 @@ def check_forward_mode(answer, reference) -> str:
 
 
 def tangent_shaped_like_x(answer) -> None:
-    """The likely slip: f_bwd's `g * p` turned into `x_dot * p`, a tangent shaped like x."""
+    """The likely slip: logsumexp_bwd's `g * p` turned into `x_dot * p`, a tangent shaped
+    like x."""
     if not isinstance(answer, jax.custom_jvp) or custom_jvp_rule(answer) is None:
         return  # check_jvp_function says what is missing
     x = jnp.asarray(FORWARD_MODE_POINTS[0][0], jnp.float32)
@@ -114,10 +120,10 @@ def tangent_shaped_like_x(answer) -> None:
     if tangent is not None and tangent.shape == x.shape:
         raise Wrong(f"at x={fmt(x)}, your rule returns a tangent of shape {tangent.shape}, the "
                     "shape of x, but logsumexp's output is a scalar, and so is its tangent: "
-                    "how far the output moves when x moves along x_dot. f_bwd's `g * p` goes "
-                    "the other way: it spreads the scalar output cotangent g over the entries "
-                    "of x. A JVP rule pushes a tangent forward, from x's shape to the "
-                    "output's.")
+                    "how far the output moves when x moves along x_dot. logsumexp_bwd's "
+                    "`g * p` goes the other way: it spreads the scalar output cotangent g over "
+                    "the entries of x. A JVP rule pushes a tangent forward, from x's shape to "
+                    "the output's.")
 
 
 def power_solution():

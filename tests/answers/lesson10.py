@@ -33,6 +33,7 @@ def cube_root(a):
 answer = cube_root
 ''',
         "newton's step for the square root": CUBE_ROOT_WITH.format(step="0.5 * (x + c / x)"),
+        "jnp.cbrt instead of the solver": "answer = jnp.cbrt",
     },
 }
 
@@ -50,4 +51,8 @@ EXPECTED = {
                                                     r"while_loop\. Keep fixed_point",
     (CUBE_ROOT, "newton's step for the square root"): r"the value at a=8: expected 2, got "
                                                       r"2\.828427\.",
+    (CUBE_ROOT, "jnp.cbrt instead of the solver"): r"your cube_root gives the right values and "
+                                                   r"gradients, but no longer solves x\*\*3 = a "
+                                                   r"with fixed_point: .* The exercise is to "
+                                                   r"fix the solver, not to replace it",
 }

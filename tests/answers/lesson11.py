@@ -2,8 +2,27 @@
 
 RAISES = "11_which_raises"
 EXPONENT = "11_float_exponent"
+SQRT = "11_safe_sqrt"
+BWD = "11_bwd_structure"
+
+AFFINE_BWD = '''
+def affine_fwd(params, x):
+  return affine(params, x), (params, x)
+def affine_bwd(res, g):
+  params, x = res
+  return {cotangents}
+answer = (affine_fwd, affine_bwd)
+'''
 
 WRONG = {
+    SQRT: {
+        "clip at zero": "answer = lambda x: jnp.sqrt(jnp.clip(x, 0.))",
+    },
+    BWD: {
+        "None for b": AFFINE_BWD.format(cotangents="({'w': g * x, 'b': None}, g * params['w'])"),
+        "w's and x's swapped": AFFINE_BWD.format(
+            cotangents="({'w': g * params['w'], 'b': g}, g * x)"),
+    },
     RAISES: {
         "hessian": 'answer = "a"',
         "grad of grad": 'answer = "c"',
@@ -17,6 +36,14 @@ WRONG = {
 }
 
 EXPECTED = {
+    (SQRT, "clip at zero"): r"the gradient at x=0: expected \(0,\), got \(inf,\)\. sqrt's "
+                              r"derivative at 0 is infinite, and here it reaches x\. Feed sqrt "
+                              r"a safe value wherever x <= 0",
+    (BWD, "None for b"): r"argument 0 .*: expected \{'b': 1, 'w': \[2, 1, -4\]\}, got \{'b': 0, "
+                         r"'w': \[2, 1, -4\]\}\..* Your None for \['b'\] is read as a zero "
+                         r"cotangent, as JAX reads it: allowed, but zero is not the value here\.",
+    (BWD, "w's and x's swapped"): r"argument 0 .*: expected \{'b': 1, 'w': \[2, 1, -4\]\}, got "
+                                  r"\{'b': 1, 'w': \[1, -2, 0\.5\]\}\.",
     (RAISES, "hessian"): r"you predicted a, .* jax\.hessian is jacfwd\(jacrev\(f\)\): forward "
                          r"mode runs over the code of f_fwd and f_bwd",
     (RAISES, "grad of grad"): r"you predicted c, .* reverse over reverse",
