@@ -30,6 +30,7 @@ import json
 import os
 import sqlite3
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,7 @@ COLUMNS = ["exercise", "passed", "at"]
 SCHEMA = ("CREATE TABLE IF NOT EXISTS checks(exercise TEXT NOT NULL, passed INTEGER NOT NULL, "
           "at TEXT NOT NULL)")
 BUSY_TIMEOUT_S = 60.0
+BUSY = {getattr(sqlite3, name, None) for name in ("SQLITE_BUSY", "SQLITE_LOCKED")} - {None}
 # SQLite's verdicts on a file that is not a readable progress store; anything else (a full
 # disk, a read-only folder) leaves the file alone.
 DAMAGED = {getattr(sqlite3, name, None) for name in
@@ -75,7 +77,7 @@ def record(exercise_id: str, passed: bool, workspace: str | os.PathLike | None =
     path = folder / STORE
     for attempt in (1, 2):
         try:
-            _insert(path, exercise_id, bool(passed))
+            _insert_waiting(path, exercise_id, bool(passed))
             return True
         except (sqlite3.Error, ProgressStoreError) as e:
             if attempt == 1 and is_damaged(e) and path.exists():
@@ -93,11 +95,30 @@ def record(exercise_id: str, passed: bool, workspace: str | os.PathLike | None =
     return False
 
 
+def _insert_waiting(path: Path, exercise_id: str, passed: bool) -> None:
+    """`_insert`, tried again while another connection holds the store. SQLite's busy timeout
+    covers most waits, but not all: switching a new store to WAL, or opening it while the last
+    connection of another process checkpoints the WAL on close, can fail at once with "database
+    is locked" (seen with two kernels writing 200 checks each)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.005
+    while True:
+        try:
+            return _insert(path, exercise_id, passed)
+        except sqlite3.OperationalError as e:
+            busy = getattr(e, "sqlite_errorcode", None) in BUSY or "locked" in str(e)
+            if not busy or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
+
+
 def _insert(path: Path, exercise_id: str, passed: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     try:
-        con.execute("PRAGMA journal_mode=WAL")
+        if con.execute("PRAGMA journal_mode").fetchone()[0] != "wal":  # WAL persists in the file
+            con.execute("PRAGMA journal_mode=WAL")
         con.execute("BEGIN IMMEDIATE")
         con.execute(SCHEMA)
         _check_columns(con, path)
