@@ -151,9 +151,11 @@ class _AttributingInterpreter(Interpreter):
 
     def record(self, eqn, invals, outvals, depth, parent, kind="op", label=None) -> int:
         index = super().record(eqn, invals, outvals, depth, parent, kind, label)
-        # The equations inside a call (a `jit` such as jnp.clip) belong to the rule that made
-        # the call: JAX reuses a traced inner jaxpr, with the source info of its first trace.
-        rule = self.attribute(eqn) or (self.rule_of.get(parent) if parent is not None else None)
+        rule = self.attribute(eqn)
+        if rule is None and parent is not None and self.records[parent].primitive == "jit":
+            # The equations inside a `jit` call (jnp.clip is one) belong to the rule that made
+            # the call: JAX reuses a traced inner jaxpr, with the source info of its first trace.
+            rule = self.rule_of.get(parent)
         if rule is not None:
             self.rule_of[index] = rule
         return index
