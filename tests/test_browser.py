@@ -49,6 +49,15 @@ def launch(playwright):
         args=CHROMIUM_ARGS)
 
 
+# Every code cell has run (an execution count) and the kernel is idle again.
+ALL_RAN = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+  return panel.sessionContext.session.kernel.status === 'idle'
+      && cells.every(c => c.model.executionCount !== null);
+}"""
+
+
 def open_and_run_all(browser, url: str):
     """Open a notebook, wait for its kernel, and start running every cell."""
     from playwright.sync_api import expect
@@ -280,7 +289,12 @@ def test_lesson_2_compare_rules_is_drawn(lab):
             expect(image).to_have_count(1, timeout=30_000)
             page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
                                    arg=image.element_handle(), timeout=30_000)
+            # Run All scrolls on to later cells: let it finish, or the element screenshot
+            # catches whatever cell is passing by (seen in CI: a blank box).
+            page.wait_for_function(ALL_RAN, timeout=180_000)
             output.scroll_into_view_if_needed()
+            page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
+                                   arg=image.element_handle(), timeout=30_000)
             output.screenshot(path=str(shot))
         finally:
             browser.close()
