@@ -11,6 +11,7 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 from jax import custom_vjp, grad, lax, vjp
+from jax.lax import while_loop
 
 from ..compat import is_custom_call, nested_call
 from .checking import Exercise, Wrong, check_function, check_vjp_pair
@@ -66,7 +67,7 @@ def fixed_point(f, a, x_guess):
     _, x = carry
     return x, f(a, x)
 
-  _, x_star = lax.while_loop(cond_fun, body_fun, (x_guess, f(a, x_guess)))
+  _, x_star = while_loop(cond_fun, body_fun, (x_guess, f(a, x_guess)))
   return x_star
 
 
