@@ -19,23 +19,41 @@ class HubError(Exception):
 
 
 class Learner:
-    def __init__(self, base: str, name: str, password: str):
+    def __init__(self, base: str, name: str, password: str, initial: str | None = None):
+        """`password` is the one the person chooses; `initial` the teacher's one-time one,
+        used (then replaced by `password`) if `password` is not accepted."""
         self.base, self.name, self.password = base.rstrip("/"), name, password
+        self.initial = initial
         self.session = requests.Session()
         self.token: str | None = None
 
     def url(self, path: str) -> str:
         return f"{self.base}/{path.lstrip('/')}"
 
-    def login(self, timeout: float = 180) -> requests.Response:
-        """Log in through the hub's login form (the first login sets the password), then wait
-        until the learner's server answers."""
-        form = self.session.get(self.url("hub/login"), timeout=30)
+    def post_form(self, path: str, data: dict, timeout: float = 60) -> requests.Response:
+        """GET the hub's form at `path`, then POST `data` with its XSRF token."""
+        form = self.session.get(self.url(path), timeout=30)
         xsrf = re.search(r'name="_xsrf" value="([^"]+)"', form.text)
-        data = {"username": self.name, "password": self.password}
         if xsrf:
-            data["_xsrf"] = xsrf.group(1)
-        reply = self.session.post(self.url("hub/login"), data=data, timeout=timeout)
+            data = {**data, "_xsrf": xsrf.group(1)}
+        return self.session.post(self.url(path), data=data, timeout=timeout)
+
+    def try_login(self, password: str) -> requests.Response:
+        return self.post_form("hub/login", {"username": self.name, "password": password})
+
+    def login(self, timeout: float = 180) -> requests.Response:
+        """Log in through the hub's login form, then wait until the learner's server answers.
+        The first time, log in with the one-time password and choose `password` on the page
+        the hub leads to."""
+        reply = self.try_login(self.password)
+        if reply.status_code == 403 and self.initial:
+            reply = self.try_login(self.initial)
+            if reply.url.endswith("/hub/auth/change-password"):
+                changed = self.post_form("hub/auth/change-password",
+                                         {"password": self.password})
+                if "changed successfully" not in changed.text:
+                    raise HubError(f"{self.name} could not choose a password: HTTP "
+                                   f"{changed.status_code}")
         if not self.session.cookies.get("jupyterhub-session-id") or reply.status_code in (
                 401, 403):
             raise HubError(f"login as {self.name} failed: HTTP {reply.status_code}")

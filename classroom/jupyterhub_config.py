@@ -3,45 +3,148 @@
 import asyncio
 import json
 import os
-import threading
+import sys
 
 from firstuseauthenticator import FirstUseAuthenticator
+from firstuseauthenticator.firstuseauthenticator import CustomLoginHandler, ResetPasswordHandler
 from jupyterhub.auth import LocalAuthenticator
+from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
+from jupyterhub.utils import url_path_join
 
 S = json.load(open(os.environ["CLASSROOM_SETTINGS"]))
+sys.path.insert(0, S["root"])
+from classroom import limits, passwords  # noqa: E402
+
 c = get_config()  # noqa: F821 (JupyterHub defines it when it loads this file)
 state = S["state"]
 venv_bin = os.path.join(S["venv"], "bin")
+ROSTER = frozenset(S["learners"]) | frozenset(S["teachers"])
+
+
+class LoginHandler(CustomLoginHandler):
+    """After a login with a one-time password, the page to choose one's own comes first."""
+
+    def get_next_url(self, user=None, default=None):
+        if user is not None and user.name in self.authenticator.must_choose:
+            return url_path_join(self.hub.base_url, "auth/change-password")
+        return super().get_next_url(user, default)
+
+
+class ChoosePasswordHandler(ResetPasswordHandler):
+    async def render_template(self, name, **ns):
+        if self.current_user.name in self.authenticator.must_choose and not ns.get("result"):
+            ns = {**ns, "result": True, "alert": "info", "result_message": (
+                "You logged in with a one-time password. Choose your own password now (at "
+                f"least {self.authenticator.min_password_length} characters): the one-time "
+                "one keeps bringing you back here until you do.")}
+        return await super().render_template(name, **ns)
 
 
 class ClassroomAuthenticator(FirstUseAuthenticator, LocalAuthenticator):
-    """Passwords chosen at first login and stored as bcrypt hashes (FirstUseAuthenticator),
-    and one system account per roster name, created by the hub (LocalAuthenticator). Neither
-    authenticator alone does both: without the mix-in, create_system_users is ignored."""
+    """The roster is the only list of who may log in, and nobody claims an account by arriving
+    first: every roster name gets a one-time password from the teacher's command
+    (classroom/passwords.py), and the first login with it leads to choosing one's own. One
+    system account per roster name, created by the hub (LocalAuthenticator). A name that left
+    the roster is removed from the hub's database at start (with its tokens and sessions) and
+    its account is never re-created; its files stay."""
 
-    _one_at_a_time = threading.Lock()  # the password file (dbm) takes one writer at a time
+    must_choose: set = set()
 
     async def authenticate(self, handler, data):
-        # FirstUseAuthenticator hashes with bcrypt inside the hub's event loop: 0.3 s a login
-        # alone, over 1.5 s on a busy machine, during which the hub answers nobody. In a
-        # thread the hub keeps serving while a class logs in.
-        def check():
-            with self._one_at_a_time:
-                return asyncio.run(FirstUseAuthenticator.authenticate(self, handler, data))
+        name = self.normalize_username(data.get("username", ""))
+        password = data.get("password", "")
+        if name not in ROSTER:
+            return None  # never a stored password for a name off the roster
+        # bcrypt in a thread: 0.3 s a login alone, over 1.5 s on a busy machine, during which
+        # the hub's loop would answer nobody.
+        how = await asyncio.get_running_loop().run_in_executor(
+            None, passwords.verify, state, name, password)
+        if how is None:
+            return None
+        if how == "initial":
+            self.must_choose.add(name)
+        else:
+            self.must_choose.discard(name)
+        return name
 
-        return await asyncio.get_running_loop().run_in_executor(None, check)
+    def reset_password(self, username, new_password):
+        if not self._validate_password(new_password):
+            return (f"Password too short! Please choose a password at least "
+                    f"{self.min_password_length} characters long.")
+        passwords.choose(state, username, new_password)
+        self.must_choose.discard(username)
+        return "Your password has been changed successfully!"
+
+    def delete_user(self, user):
+        """A user deleted on the admin page loses their password: the next start gives them
+        a new one-time password if they are still on the roster."""
+        passwords.prune(state, ROSTER - {user.name})
+
+    def add_user(self, user):
+        if user.name not in ROSTER:
+            # JupyterHub then deletes them from its database (delete_invalid_users): a removed
+            # learner's sessions and tokens go, and their system account is not re-created.
+            raise ValueError(f"{user.name} is not on the roster")
+        return super().add_user(user)
+
+    def get_handlers(self, app):
+        return [(r"/login", LoginHandler), (r"/auth/change-password", ChoosePasswordHandler)]
 
 
-# Who: the roster. Teachers are the hub's admins; nobody else may log in.
+class ClassroomSpawner(LocalProcessSpawner):
+    """A learner's server as their own account, inside their control group (classroom/
+    limits.py): memory, CPU and process limits, and nothing of theirs left running after their
+    server stops."""
+
+    def make_preexec_fn(self, name):
+        drop_root = set_user_setuid(name)
+        quota = LIMITS
+
+        def preexec():
+            limits.enter(name, quota)
+            drop_root()
+
+        return preexec
+
+    async def start(self):
+        limits.prepare(self.user.name, LIMITS)
+        return await super().start()
+
+    async def stop(self, now=False):
+        try:
+            await super().stop(now=now)
+        finally:
+            killed = limits.kill(self.user.name)
+            if killed:
+                self.log.info("classroom: ended %d leftover process(es) of %s", len(killed),
+                              self.user.name)
+
+
+LIMITS = limits.Limits(memory=S["memory_limit"], cpu=S["cpu_limit"], tasks=S["tasks_limit"])
+
+# Who: the roster, and nobody else. Teachers are not the hub's admins: their role reads the
+# class (users, servers, the progress page) and may start or stop servers, but cannot open a
+# learner's server, where a learner's page would run in the teacher's browser
+# (README, "Teaching with it"). `teachers_open_servers` is the explicit step that grants it.
 c.JupyterHub.authenticator_class = ClassroomAuthenticator
-c.Authenticator.allowed_users = set(S["learners"]) | set(S["teachers"])
-c.Authenticator.admin_users = set(S["teachers"])
+c.Authenticator.allowed_users = set(ROSTER)
+c.Authenticator.allow_existing_users = False
+c.Authenticator.delete_invalid_users = True
+c.Authenticator.admin_users = set()
 c.LocalAuthenticator.create_system_users = True
 # Debian's adduser makes a 700 home. The GECOS marker tells the classroom's accounts apart.
 c.LocalAuthenticator.add_user_cmd = ["adduser", "-q", "--gecos", S["marker"],
                                      "--disabled-password"]  # then the name
-c.FirstUseAuthenticator.dbm_path = os.path.join(state, "passwords.dbm")
+c.FirstUseAuthenticator.dbm_path = passwords.dbm_path(state)
 c.FirstUseAuthenticator.min_password_length = 8
+c.FirstUseAuthenticator.check_passwords_on_startup = False  # the dbm is ours (passwords.py)
+teacher_scopes = ["admin-ui", "list:users", "read:users", "read:servers", "servers",
+                  "list:services", "read:services", "access:services!service=progress"]
+if S.get("teachers_open_servers"):
+    teacher_scopes.append("access:servers")
+c.JupyterHub.template_vars = {"announcement_login": (
+    "First time here? Log in with the one-time password your teacher gave you; you will then "
+    "choose your own.")}
 
 # Where: the public address (HTTPS when certificates are given), the rest on loopback.
 c.JupyterHub.ip = S["host"]
@@ -49,6 +152,10 @@ c.JupyterHub.port = S["port"]
 if S["tls_cert"]:
     c.JupyterHub.ssl_cert = S["tls_cert"]
     c.JupyterHub.ssl_key = S["tls_key"]
+if S["subdomain_host"]:
+    # Each server on its own origin: a learner's page cannot read the hub's or another
+    # server's pages, cookies or tokens (JupyterHub's docs, "Security Overview").
+    c.JupyterHub.subdomain_host = S["subdomain_host"]
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = S["hub_port"]
 c.ConfigurableHTTPProxy.command = [S["proxy"]]
@@ -61,11 +168,17 @@ c.JupyterHub.pid_file = os.path.join(state, "jupyterhub.pid")
 
 # Each learner's server: their own process, as their own account, on the shared read-only
 # environment; classroom/singleuser.py prepares the workspace, then becomes the server.
-c.JupyterHub.spawner_class = "localprocess"
+c.JupyterHub.spawner_class = ClassroomSpawner
 c.Spawner.cmd = [S["python"], os.path.join(S["root"], "classroom", "singleuser.py")]
 c.Spawner.default_url = "/lab/tree/00_start_here.ipynb"  # course.workspace writes it
+# A learner's own files configure nothing the server does (~/.jupyter, user site-packages):
+# what their server sends to a browser is the course's, not theirs.
+c.Spawner.disable_user_config = True
+# Nothing of the teacher's environment (their development .venv, PYTHONPATH) reaches learners.
+c.Spawner.env_keep = ["LANG", "LC_ALL"]
 c.Spawner.environment = {
     "PATH": f"{venv_bin}:/usr/local/bin:/usr/bin:/bin",
+    "PYTHONNOUSERSITE": "1",
     "CLASSROOM_WORKSPACE_NAME": S["workspace"],
     # JAX looks for CPU only (no probing for accelerator plugins), and each kernel's XLA
     # computations use one thread: 40 learners on 2 cores share them by kernel, not by
@@ -84,7 +197,11 @@ c.Spawner.http_timeout = 300
 # Inside a server, a kernel idle for 20 minutes is shut down (its memory returns), while the
 # learner's files and open tabs stay; the hub culls whole servers after idle_timeout.
 c.Spawner.args = ["--MappingKernelManager.cull_idle_timeout=1200",
-                  "--MappingKernelManager.cull_interval=120"]
+                  "--MappingKernelManager.cull_interval=120",
+                  # Kernels talk to their server over Unix sockets in the learner's runtime
+                  # folder (0700), not TCP ports on 127.0.0.1 that every account can reach
+                  # (a kernel's IOPub socket publishes its code and outputs to any subscriber).
+                  "--KernelManager.transport=ipc"]
 # The quiet lab of `python3 run.py lab` (lab/overrides.json: no news or update prompts).
 if os.path.isdir(os.path.join(S["root"], "lab")):
     c.Spawner.args.append("--LabApp.app_settings_dir=" + os.path.join(S["root"], "lab"))
@@ -109,6 +226,8 @@ c.JupyterHub.services = [
     },
 ]
 c.JupyterHub.load_roles = [
+    {"name": "teacher", "description": "reads the class's progress; cannot open learners' "
+     "servers", "scopes": teacher_scopes, "users": sorted(S["teachers"])},
     {"name": "idle-culler", "services": ["idle-culler"],
      "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
 ]

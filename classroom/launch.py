@@ -8,6 +8,14 @@
     --port N            port of the hub's public address (default: 8000)
     --tls-cert FILE, --tls-key FILE   certificate and private key for HTTPS (PEM)
     --idle-timeout S    stop a learner's server after S seconds without activity (default 3600)
+    --memory-limit SIZE memory per learner, all their processes together (default 2G)
+    --cpu-limit N       CPU time per learner, in cores (default 1)
+    --tasks-limit N     processes and threads per learner (default 512)
+    --subdomain-host URL  serve each person's server on their own subdomain of URL (e.g.
+                        https://class.example.org, with DNS and a certificate for
+                        *.class.example.org): required for any address but loopback
+    --reset-password NAME  give NAME a new one-time password (printed, and written to
+                        <state>/initial-passwords.txt), then exit; works while the hub runs
 
 It must run as root: the hub creates one system account per learner (as The Littlest
 JupyterHub does) and starts each learner's server under that account. The roster's options
@@ -17,6 +25,7 @@ JupyterHub does) and starts each learner's server under that account. The roster
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import os
 import pwd
@@ -31,15 +40,20 @@ import sys
 import tomllib
 from pathlib import Path
 
+from classroom import limits, passwords
+from classroom.limits import parse_size
+
 ROOT = Path(__file__).resolve().parent.parent
 HERE = ROOT / "classroom"
 # The GECOS field of every account the classroom creates: how a later launch (and the tests'
 # clean-up) tells its own accounts from the machine's other users.
 MARKER = "jax course classroom"
 NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 DEFAULTS = {"host": "127.0.0.1", "port": 8000, "idle_timeout": 3600, "tls_cert": None,
-            "tls_key": None}
+            "tls_key": None, "memory_limit": "2G", "cpu_limit": 1.0, "tasks_limit": 512,
+            "subdomain_host": None, "teachers_open_servers": False}
+WAIT_NOTICE = 10  # seconds before saying what the install waits for
+ENVIRONMENT_TIMEOUT = 600
 PROXY_VERSION_FILE = HERE / "node_modules" / "configurable-http-proxy" / "package.json"
 
 
@@ -87,11 +101,25 @@ def options(argv: list[str]) -> argparse.Namespace:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--roster", type=Path, default=ROOT / "classroom.toml")
     parser.add_argument("--state", type=Path, default=ROOT / ".classroom" / "state")
-    for name in ("host", "tls_cert", "tls_key"):
+    for name in ("host", "tls_cert", "tls_key", "memory_limit", "subdomain_host"):
         parser.add_argument("--" + name.replace("_", "-"))
     parser.add_argument("--port", type=int)
     parser.add_argument("--idle-timeout", type=int)
-    return parser.parse_args(argv)
+    parser.add_argument("--cpu-limit", type=float)
+    parser.add_argument("--tasks-limit", type=int)
+    parser.add_argument("--reset-password", metavar="NAME")
+    args = parser.parse_args(argv)
+    args.teachers_open_servers = None  # only the roster's [hub] sets it: a deliberate step
+    return args
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def settings_for(args: argparse.Namespace, roster: dict) -> dict:
@@ -100,17 +128,40 @@ def settings_for(args: argparse.Namespace, roster: dict) -> dict:
     for key in DEFAULTS:
         if getattr(args, key) is not None:
             hub[key] = getattr(args, key)
-    if hub["host"] not in LOOPBACK:
+    if bool(hub["tls_cert"]) != bool(hub["tls_key"]):
+        raise Refused("HTTPS needs both --tls-cert FILE and --tls-key FILE (or tls_cert and "
+                      "tls_key under [hub]), and only one was given")
+    if not is_loopback(hub["host"]):
         if not (hub["tls_cert"] and hub["tls_key"]):
             raise Refused(f"serving on {hub['host']} makes the class reachable from other "
                           "machines, so it needs HTTPS: pass --tls-cert FILE and --tls-key FILE "
                           "(or tls_cert/tls_key under [hub]), or keep the default 127.0.0.1")
+        if not hub["subdomain_host"]:
+            raise Refused(f"serving on {hub['host']} needs each person's server on their own "
+                          "subdomain, so that a page a learner's server sends cannot act in "
+                          "anyone else's browser session: pass --subdomain-host "
+                          "https://class.example.org (with DNS and a TLS certificate for both "
+                          "class.example.org and *.class.example.org)")
+    if hub["subdomain_host"] and not re.fullmatch(r"https?://[a-z0-9.-]+(:\d+)?",
+                                                  hub["subdomain_host"]):
+        raise Refused(f"--subdomain-host {hub['subdomain_host']!r} should be a URL like "
+                      "https://class.example.org, without a path")
     for key in ("tls_cert", "tls_key"):
         if hub[key]:
             path = Path(hub[key]).expanduser().resolve()
             if not path.is_file():
                 raise Refused(f"{key.replace('_', '-')} {path} is not a file")
             hub[key] = str(path)
+    if hub["tls_key"] and Path(hub["tls_key"]).stat().st_mode & 0o077:
+        raise Refused(f"the TLS private key {hub['tls_key']} is readable by other accounts, "
+                      "learners included: `chmod 600` it (owned by root)")
+    try:
+        memory = parse_size(hub["memory_limit"])
+    except ValueError as e:
+        raise Refused(f"memory-limit: {e}") from None
+    if memory < 256 * 2**20 or float(hub["cpu_limit"]) <= 0 or int(hub["tasks_limit"]) < 64:
+        raise Refused("the limits are too small for a learner's server and kernel: at least "
+                      "memory-limit 256M, cpu-limit above 0, tasks-limit 64")
     if not 0 < int(hub["port"]) < 65536:
         raise Refused(f"port {hub['port']} is not a TCP port")
     venv = ROOT / ".classroom" / "venv"
@@ -128,6 +179,11 @@ def settings_for(args: argparse.Namespace, roster: dict) -> dict:
         "tls_cert": hub["tls_cert"],
         "tls_key": hub["tls_key"],
         "idle_timeout": int(hub["idle_timeout"]),
+        "memory_limit": memory,
+        "cpu_limit": float(hub["cpu_limit"]),
+        "tasks_limit": int(hub["tasks_limit"]),
+        "subdomain_host": hub["subdomain_host"],
+        "teachers_open_servers": bool(hub["teachers_open_servers"]),
         # Internal ports: the hub's API, the proxy's API and the teacher service, on loopback.
         "hub_port": free_port(),
         "proxy_api_port": free_port(),
@@ -192,13 +248,33 @@ def uv() -> str:
 
 
 def install_environment(venv: Path) -> None:
-    """The course's locked environment, for the learners: owned by root, readable by all."""
+    """The course's locked environment, for the learners: owned by root, readable by all. uv's
+    lock file in it is made root's alone: a learner who could open it could hold its lock and
+    stall the next start of the class."""
     command = [uv(), "sync", "--locked", "--no-default-groups", "--group", "classroom",
                "--python", classroom_python(), "--quiet"]
     env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(venv)}
-    if subprocess.call(command, cwd=ROOT, env=env):
+    lock = venv / ".lock"
+    if lock.exists():
+        lock.chmod(0o600)
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    try:
+        code = process.wait(timeout=WAIT_NOTICE)
+    except subprocess.TimeoutExpired:
+        print(f"Waiting for the learners' environment {venv} (uv: installing, or waiting for "
+              f"its lock {lock}) ...", flush=True)
+        try:
+            code = process.wait(timeout=ENVIRONMENT_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise Refused(f"installing the learners' environment into {venv} took over "
+                          f"{ENVIRONMENT_TIMEOUT} s; if another process holds {lock}, "
+                          f"`fuser -v {lock}` shows it") from None
+    if code:
         raise Refused(f"installing the learners' environment into {venv} failed (uv's message "
                       "is above)")
+    if lock.exists():
+        lock.chmod(0o600)
 
 
 def install_proxy() -> None:
@@ -222,6 +298,17 @@ def install_proxy() -> None:
                       "registry setting")
 
 
+def prepare_state(settings: dict) -> dict[str, str]:
+    """The hub's private state folder, with a password for every roster name: the names that
+    left the roster lose theirs; the ones without get a one-time password (returned)."""
+    state = Path(settings["state"])
+    state.mkdir(parents=True, exist_ok=True)
+    state.chmod(0o700)  # the hub's database and the password hashes: root's alone
+    roster = settings["teachers"] + settings["learners"]
+    passwords.prune(state, set(roster))
+    return passwords.ensure_initial(state, roster)
+
+
 def prepare(argv: list[str]) -> dict:
     """Check everything, install what is missing, write the settings; return them."""
     args = options(argv)
@@ -232,6 +319,9 @@ def prepare(argv: list[str]) -> dict:
                       "classroom`): the hub creates one system account per learner and starts "
                       "each learner's server as that account")
     check_accounts(settings["teachers"] + settings["learners"])
+    if args.reset_password:
+        settings["reset"] = args.reset_password
+        return settings
     closed = others_can_read(ROOT)
     if closed is not None:
         raise Refused(f"the learners' accounts cannot read the course: {closed} is private. "
@@ -239,27 +329,60 @@ def prepare(argv: list[str]) -> dict:
     os.umask(0o022)
     install_environment(Path(settings["venv"]))
     install_proxy()
-    state = Path(settings["state"])
-    state.mkdir(parents=True, exist_ok=True)
-    state.chmod(0o700)  # the hub's database and the password hashes: root's alone
-    path = state / "settings.json"
-    path.write_text(json.dumps(settings, indent=2) + "\n")
+    settings["new_passwords"] = prepare_state(settings)
+    path = Path(settings["state"]) / "settings.json"
+    hub_settings = {k: v for k, v in settings.items() if k != "new_passwords"}
+    path.write_text(json.dumps(hub_settings, indent=2) + "\n")
     return settings
+
+
+def reset_password(settings: dict) -> int:
+    name = settings["reset"]
+    if name not in settings["teachers"] + settings["learners"]:
+        raise Refused(f"{name} is not on the roster")
+    state = Path(settings["state"])
+    if not state.is_dir():
+        raise Refused(f"no classroom state at {state}: start the classroom once first")
+    password = passwords.reset(state, name)
+    print(f"{name}'s new one-time password: {password}\n(also in "
+          f"{passwords.initial_file(state)}; their old password no longer works, and their "
+          "next login asks them to choose their own)")
+    return 0
+
+
+def banner(settings: dict) -> str:
+    scheme = "https" if settings["tls_cert"] else "http"
+    where = settings["subdomain_host"] or f"{scheme}://{settings['host']}:{settings['port']}"
+    new = settings["new_passwords"]
+    given = (f"{len(new)} new one-time password(s) ({', '.join(sorted(new))}) are in "
+             f"{passwords.initial_file(Path(settings['state']))} (root's alone): hand each "
+             "person theirs; their first login asks them to choose their own."
+             if new else "Everyone on the roster has a password.")
+    kind = limits.mechanism()
+    limit = limits.Limits(settings["memory_limit"], settings["cpu_limit"],
+                          settings["tasks_limit"])
+    enforced = (f"Limits ({kind}): {limit.describe()}; a stopped server leaves no process."
+                if kind != "none" else
+                f"No control groups here: only {limit.tasks} processes per learner are "
+                "enforced (RLIMIT_NPROC); memory and CPU are not limited.")
+    return (f"\nThe classroom will be at {where}/ (teachers: {', '.join(settings['teachers'])}; "
+            f"{len(settings['learners'])} learners). {given}\n{enforced}\nStop it with "
+            "Ctrl-C.\n")
 
 
 def main(argv: list[str]) -> int:
     try:
         settings = prepare(argv)
+        if "reset" in settings:
+            return reset_password(settings)
     except Refused as problem:
         print(f"run.py classroom: {problem}.", file=sys.stderr)
         return 1
-    scheme = "https" if settings["tls_cert"] else "http"
-    print(f"\nThe classroom will be at {scheme}://{settings['host']}:{settings['port']}/ "
-          f"(teachers: {', '.join(settings['teachers'])}; {len(settings['learners'])} "
-          "learners). Each person sets their password the first time they log in: teachers, "
-          "log in first. Stop it with Ctrl-C.\n", flush=True)
+    print(banner(settings), flush=True)
     env = {**os.environ, "CLASSROOM_SETTINGS": str(Path(settings["state"]) / "settings.json"),
            "CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32)}
+    for leak in ("VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME"):  # the teacher's, not the hub's
+        env.pop(leak, None)
     hub = [str(Path(settings["venv"]) / "bin" / "jupyterhub"), "-f",
            str(HERE / "jupyterhub_config.py")]
     os.chdir(settings["state"])

@@ -5,69 +5,124 @@ open it: the hub's OAuth lets in those with access to the service (its admins, w
 roster's teachers), and the page checks the name against the roster too.
 
 It reads each learner's progress store (`~/course/.course/progress.sqlite`, written by
-`course.check` in the learner's kernels) through `course.progress.records`, on a copy taken
-for each request: nothing is ever written in a learner's workspace, not even SQLite's
-shared-memory file.
+`course.check` in the learner's kernels) with classroom/read_progress.py, run as that learner
+(never as root: a learner's files are theirs to point anywhere), from a copy: nothing is ever
+written in a learner's workspace. Each row is checked here; a store that cannot be read, or
+has malformed rows, shows in that learner's row only. The records are self-reported: a
+learner can write any row into their own store, so this page shows engagement, not grades.
 """
 
 from __future__ import annotations
 
+import datetime
 import html
 import json
 import os
 import pwd
-import shutil
-import tempfile
+import re
+import select
+import subprocess
+import time
 from pathlib import Path
 
 from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from jupyterhub.utils import url_path_join
 from tornado import ioloop, web
 
-SETTINGS = json.loads(Path(os.environ["CLASSROOM_SETTINGS"]).read_text())
-STORE = Path(".course") / "progress.sqlite"
+# The hub passes the classroom's settings; without them (tests of the pure parts) it is empty.
+SETTINGS = (json.loads(Path(os.environ["CLASSROOM_SETTINGS"]).read_text())
+            if "CLASSROOM_SETTINGS" in os.environ else {})
 
 
-def workspace_of(name: str) -> Path | None:
+READER = Path(__file__).with_name("read_progress.py")
+READ_TIMEOUT = 15  # seconds for one learner's store
+READ_LIMIT = 16 * 2**20  # bytes of the reader's output
+EXERCISE = re.compile(r"\d\d_[a-z0-9_]{1,60}")
+
+
+class Unreadable(Exception):
+    pass
+
+
+def account(name: str):
     try:
-        return Path(pwd.getpwnam(name).pw_dir) / SETTINGS["workspace"]
+        return pwd.getpwnam(name)
     except KeyError:
-        return None  # the hub creates the account at the learner's first login
+        return None  # the hub creates the account at its start
 
 
-def records_of(workspace: Path) -> list[dict]:
-    """The learner's check records, read from a private copy of their store."""
-    from course.progress import records
+def read_as(entry, workspace: Path) -> list:
+    """The reader's JSON rows, run with the learner's uid and gid only, bounded in time and
+    size."""
+    process = subprocess.Popen(
+        [SETTINGS["python"], "-I", str(READER), str(workspace)], user=entry.pw_uid,
+        group=entry.pw_gid, extra_groups=[], cwd="/", env={"PATH": "/usr/bin:/bin"},
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    out, deadline = bytearray(), time.monotonic() + READ_TIMEOUT
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Unreadable(f"reading took over {READ_TIMEOUT} s")
+            if select.select([process.stdout], [], [], left)[0]:
+                chunk = os.read(process.stdout.fileno(), 65536)
+                if not chunk:
+                    break
+                out += chunk
+                if len(out) > READ_LIMIT:
+                    raise Unreadable(f"over {READ_LIMIT} bytes of records")
+        process.wait(max(0.1, deadline - time.monotonic()))
+        error = process.stderr.read(500).decode(errors="replace").strip().splitlines()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        process.stderr.close()
+    if process.returncode:
+        raise Unreadable(error[-1] if error else f"exit {process.returncode}")
+    return json.loads(out)
 
-    store = workspace / STORE
-    if not store.exists():
-        return []
-    with tempfile.TemporaryDirectory() as copy:
-        (Path(copy) / STORE).parent.mkdir()
-        for suffix in ("", "-wal"):  # the write-ahead log holds the latest checks
-            if Path(f"{store}{suffix}").exists():
-                shutil.copyfile(f"{store}{suffix}", Path(copy) / f"{STORE}{suffix}")
-        return records(copy)
+
+def valid(row) -> dict | None:
+    """A row as {"exercise", "passed", "at"}, or None if any field is malformed."""
+    if not (isinstance(row, list) and len(row) == 3):
+        return None
+    exercise, passed, at = row
+    if not (isinstance(exercise, str) and EXERCISE.fullmatch(exercise)
+            and passed in (0, 1) and isinstance(at, str) and len(at) <= 40):
+        return None
+    try:
+        datetime.datetime.fromisoformat(at)
+    except ValueError:
+        return None
+    return {"exercise": exercise, "passed": bool(passed), "at": at}
 
 
 def summary(name: str) -> dict:
     """{"status", "exercises": {id: {"passed", "passed_at", "attempts", "last_at"}}}."""
-    workspace = workspace_of(name)
-    if workspace is None:
-        return {"status": "never logged in", "exercises": {}}
+    entry = account(name)
+    if entry is None:
+        return {"status": "no account yet", "exercises": {}}
+    workspace = Path(entry.pw_dir) / SETTINGS["workspace"]
     try:
-        rows = records_of(workspace)
-    except Exception as e:  # one unreadable store must not hide the rest of the class
-        return {"status": f"progress unreadable ({type(e).__name__}: {e})", "exercises": {}}
+        raw = read_as(entry, workspace)
+    except (Unreadable, ValueError, OSError) as e:  # one learner's store, never the page
+        return {"status": f"progress unreadable ({e})", "exercises": {}}
+    rows = [valid(row) for row in raw] if isinstance(raw, list) else [None]
+    bad = sum(row is None for row in rows)
     exercises: dict[str, dict] = {}
-    for row in sorted(rows, key=lambda r: r["at"]):
+    for row in sorted((r for r in rows if r), key=lambda r: r["at"]):
         ex = exercises.setdefault(row["exercise"], {"passed": False, "passed_at": None,
                                                     "attempts": 0, "last_at": None})
         ex["attempts"] += 1
         ex["last_at"] = row["at"]
         if row["passed"] and not ex["passed"]:
             ex["passed"], ex["passed_at"] = True, row["at"]
-    return {"status": "started" if exercises else "not started", "exercises": exercises}
+    status = "started" if exercises else "not started"
+    if bad:
+        status += f"; {bad} malformed record(s) ignored"
+    return {"status": status, "exercises": exercises}
 
 
 def class_progress() -> dict:

@@ -13,6 +13,7 @@ import json
 import os
 import pwd
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -24,6 +25,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from classroom import passwords  # noqa: E402
 from classroom.harness import Hub, processes_of  # noqa: E402
 from classroom.launch import (  # noqa: E402
     Refused,
@@ -91,16 +93,122 @@ def test_a_public_address_needs_tls_certificate_and_key(tmp_path):
         settings_for(options(["--host", "0.0.0.0"]), people)
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
     cert.write_text("cert")
-    with pytest.raises(Refused, match="needs HTTPS"):
-        settings_for(options(["--host", "0.0.0.0", "--tls-cert", str(cert)]), people)
+    for host in ("0.0.0.0", "localhost"):  # one file without the other: said, on loopback too
+        with pytest.raises(Refused, match="HTTPS needs both --tls-cert FILE and --tls-key"):
+            settings_for(options(["--host", host, "--tls-cert", str(cert)]), people)
+    tls = ["--tls-cert", str(cert), "--tls-key", str(key)]
     with pytest.raises(Refused, match="key.pem is not a file"):
-        settings_for(options(["--host", "0.0.0.0", "--tls-cert", str(cert), "--tls-key",
-                              str(key)]), people)
+        settings_for(options(["--host", "0.0.0.0", *tls, "--subdomain-host",
+                              "https://class.example.org"]), people)
     key.write_text("key")
-    public = settings_for(options(["--host", "0.0.0.0", "--tls-cert", str(cert), "--tls-key",
-                                   str(key)]), people)
-    assert (public["host"], public["tls_cert"], public["tls_key"]) == ("0.0.0.0", str(cert),
-                                                                       str(key))
+    key.chmod(0o644)
+    with pytest.raises(Refused, match="key.pem is readable by other accounts"):
+        settings_for(options(["--host", "0.0.0.0", *tls, "--subdomain-host",
+                              "https://class.example.org"]), people)
+    key.chmod(0o600)
+    # Public without per-user subdomains: a learner's page would share the hub's origin.
+    with pytest.raises(Refused, match="needs each person's server on their own subdomain"):
+        settings_for(options(["--host", "0.0.0.0", *tls]), people)
+    public = settings_for(options(["--host", "0.0.0.0", *tls, "--subdomain-host",
+                                   "https://class.example.org"]), people)
+    assert (public["host"], public["tls_cert"], public["tls_key"], public["subdomain_host"]) \
+        == ("0.0.0.0", str(cert), str(key), "https://class.example.org")
+    # All of 127.0.0.0/8 is this machine.
+    assert settings_for(options(["--host", "127.0.0.2"]), people)["host"] == "127.0.0.2"
+
+
+def test_limits_are_read_and_checked(tmp_path):
+    people = read_roster(roster(tmp_path, 'teachers = ["t"]\n[hub]\nmemory_limit = "1.5G"'))
+    settings = settings_for(options(["--cpu-limit", "0.5"]), people)
+    assert (settings["memory_limit"], settings["cpu_limit"], settings["tasks_limit"]) == (
+        int(1.5 * 2**30), 0.5, 512)
+    with pytest.raises(Refused, match="memory-limit: 'lots' is not a size"):
+        settings_for(options(["--memory-limit", "lots"]), people)
+    with pytest.raises(Refused, match="limits are too small"):
+        settings_for(options(["--tasks-limit", "3"]), people)
+    # Granting teachers access to learners' servers is a roster setting, never a flag.
+    assert settings["teachers_open_servers"] is False
+    opened = read_roster(roster(tmp_path, 'teachers = ["t"]\n[hub]\nteachers_open_servers = '
+                                          'true'))
+    assert settings_for(options([]), opened)["teachers_open_servers"] is True
+
+
+def test_nobody_claims_an_account_and_a_lost_state_reopens_none(tmp_path):
+    """Every roster name gets a one-time password for the teacher; nothing else logs in, and
+    a name that leaves the roster loses its password (classroom/passwords.py)."""
+    state = tmp_path / "state"
+    state.mkdir()
+    given = passwords.ensure_initial(state, ["t", "ada"])
+    assert set(given) == {"t", "ada"}
+    assert passwords.verify(state, "ada", "anything at all") is None  # no first-come claim
+    assert passwords.verify(state, "ada", given["ada"]) == "initial"
+    text = passwords.initial_file(state).read_text()
+    assert f"ada {given['ada']}\n" in text
+    assert passwords.initial_file(state).stat().st_mode & 0o777 == 0o600
+    assert passwords.ensure_initial(state, ["t", "ada"]) == {}  # a restart keeps them
+    passwords.choose(state, "ada", "ada's own secret")
+    assert passwords.verify(state, "ada", given["ada"]) is None
+    assert passwords.verify(state, "ada", "ada's own secret") == "chosen"
+    again = passwords.reset(state, "ada")
+    assert passwords.verify(state, "ada", "ada's own secret") is None
+    assert passwords.verify(state, "ada", again) == "initial"
+    assert passwords.prune(state, {"t"}) == ["ada"]
+    assert passwords.verify(state, "ada", again) is None
+    lost = tmp_path / "new-state"  # a lost state folder: new one-time passwords, no claim
+    lost.mkdir()
+    fresh = passwords.ensure_initial(lost, ["t"])
+    assert passwords.verify(lost, "t", given["t"]) is None
+    assert passwords.verify(lost, "t", fresh["t"]) == "initial"
+
+
+def test_a_learner_store_is_read_as_regular_file_only(tmp_path):
+    """classroom/read_progress.py (which the service runs as the learner) refuses links, device
+    files and oversized stores, each in one line."""
+    reader = [sys.executable, "-I", str(ROOT / "classroom" / "read_progress.py")]
+    workspace = tmp_path / "course"
+    store = workspace / ".course" / "progress.sqlite"
+    store.parent.mkdir(parents=True)
+
+    def read():
+        result = subprocess.run([*reader, str(workspace)], capture_output=True, text=True,
+                                timeout=60)
+        return result.returncode, result.stdout.strip(), result.stderr.strip()
+
+    assert read() == (0, "[]", "")
+    con = sqlite3.connect(store)
+    con.execute("CREATE TABLE checks(exercise TEXT NOT NULL, passed INTEGER NOT NULL, "
+                "at TEXT NOT NULL)")
+    con.execute("INSERT INTO checks VALUES ('02_logcosh', 1, '2026-12-04T01:53:00+00:00')")
+    con.execute("INSERT INTO checks VALUES ('02_logcosh', 1, x'00ff')")  # a crafted row
+    con.commit()
+    con.close()
+    code, out, _ = read()
+    assert code == 0 and json.loads(out) == [["02_logcosh", 1, "2026-12-04T01:53:00+00:00"],
+                                              ["02_logcosh", 1, None]]
+    store.rename(store.with_name("real.sqlite"))
+    store.symlink_to("/dev/zero")
+    code, _, err = read()
+    assert code == 1 and "progress.sqlite" in err and "link" in err, err
+    store.unlink()
+    os.mkfifo(store)
+    code, _, err = read()
+    assert code == 1 and err == "progress.sqlite is not a regular file", err
+    store.unlink()
+    with open(store, "wb") as f:
+        f.truncate(65 * 2**20)
+    code, _, err = read()
+    assert code == 1 and "over the 67108864 limit" in err, err
+
+
+def test_the_teacher_view_keeps_only_well_formed_rows():
+    import classroom.teacher as teacher
+
+    assert teacher.valid(["02_logcosh", 1, "2026-12-04T01:53:00+00:00"]) == {
+        "exercise": "02_logcosh", "passed": True, "at": "2026-12-04T01:53:00+00:00"}
+    for bad in (["02_logcosh", 1, None], ["<script>", 1, "2026-12-04T01:53:00"],
+                ["02_logcosh", 7, "2026-12-04T01:53:00"], ["02_logcosh", 1, "yesterday"],
+                "junk", ["02_logcosh", 1]):
+        assert teacher.valid(bad) is None, bad
 
 
 def test_an_existing_account_cannot_be_claimed_through_the_roster():
