@@ -8,6 +8,27 @@ is it an answer at all, does it have the right form (a `custom_jvp` function, a 
 `(fwd, bwd)` pair), do the rules return the right structure when called directly, and only
 then do values agree through JAX's transformations. A checker that finds nothing wrong returns
 one sentence saying exactly what it verified: that sentence is the success message.
+
+The checking contract, the same for every exercise where a rule is written or fixed (the
+verifiers `check_jvp_values`, `check_vjp_pair` and `check_function`; tests/test_mutants.py
+measures that it rejects mutants of every reference):
+
+- the primal output: the rule's own (the first thing a JVP rule or f_fwd returns) and what
+  `jax.jvp` / `jax.vjp` return, equal to the function's value;
+- the tangent or cotangent values, along each input direction and for several output
+  cotangents;
+- linearity in all tangents at once: scaled by 2, negated, zero (an affine term, which `grad`
+  silently drops, shows there), and with every input's tangent nonzero together (a product of
+  tangents shows there); for f_bwd, in the output cotangent;
+- structure, shape and dtype exactly as the primal's (a float16 cotangent for a float32 input
+  is wrong: JAX would silently return float16 gradients);
+- the same values under `jax.jit` and `jax.vmap`, and, where an exercise asks for second
+  order, `jax.grad(jax.grad(...))` compared by value, not only for being finite;
+- at the points the exercise's prompt covers: negative inputs, values near 0 and large ones.
+
+A hint names a cause only when the checker verified it on this answer: "the wrong sign" means
+minus the reference at every point checked. Otherwise the message says which input, what was
+expected and what came back, and where the lesson explains it.
 """
 
 from __future__ import annotations
@@ -116,6 +137,16 @@ class Wrong(Exception):
     """Raised inside a checker to stop at the first problem found; becomes the message."""
 
 
+class Mismatch(Wrong):
+    """A value that differs from the reference's (not its structure, shape or dtype).
+    `derivative` says whether it is a tangent, cotangent or gradient; `explained` whether a
+    hint already named a cause."""
+
+    def __init__(self, message: str, derivative: bool = True, explained: bool = False):
+        super().__init__(message)
+        self.derivative, self.explained = derivative, explained
+
+
 class NotAttempted(Exception):
     """The answer is still the scaffold."""
 
@@ -128,8 +159,31 @@ def not_attempted(answer) -> bool:
 # differentiation) for 'abs' not implemented" (tests/test_checks.py pins it).
 JAX_MISSING_RULE = re.compile(r"\brule\b.*\bnot implemented", re.IGNORECASE)
 NOT_TRANSPOSABLE = ("JAX could not run your rule backwards for grad: the tangent must be linear "
-                    "in x_dot, only scaled by and added to functions of the primals (no abs, "
-                    "maximum or where applied to the tangent itself).")
+                    "in x_dot: x_dot may only be multiplied by functions of the primals and "
+                    "summed (no abs, maximum, powers or stop_gradient of the tangent, no "
+                    "condition on the tangent itself, and no constant terms).")
+
+# JAX-internal errors that a learner's mistake causes, and that mistake in the learner's words
+# (each pinned in tests/test_checks.py).
+INTERNAL_ERRORS = (
+    (AssertionError, re.compile(r"ValAccum|^$|^AssertionError\(\)$"),
+     "JAX's transposition failed on your rule's tangent (an internal AssertionError): the "
+     "tangent is not linear in the input tangents, for instance it multiplies two tangents "
+     "(x_dot * y_dot) or chooses by the tangent's own value. " ),
+    (ValueError, re.compile(r"safe_zip\(\) argument"),
+     "the number of rules (or tangents) does not match the number of f's arguments (JAX's "
+     "internal safe_zip failed): defjvps takes one entry per argument of f, in order, with None "
+     "for an argument that gets no rule. "),
+    (TypeError, re.compile(r"add_any"),
+     "a rule returned None where JAX needs a tangent (JAX could not add it to the others): to "
+     "give an argument no rule, pass None itself to defjvps in that argument's place, not a "
+     "function that returns None. "),
+    (RecursionError, re.compile(r""),
+     "your code calls itself without end (RecursionError): a rule that differentiates the "
+     "very function it is the rule of (jax.jvp or jax.grad of that function inside its own "
+     "rule) makes JAX call the rule again, and again. Differentiate what the function is "
+     "built from instead (for apply_twice: jax.jvp of f, twice). "),
+)
 
 
 def run(what: str, fn: Callable, *args):
@@ -144,6 +198,10 @@ def run(what: str, fn: Callable, *args):
         cause = f" {NOT_TRANSPOSABLE}" if "transpose" in str(e).lower() else ""
         raise Wrong(f"{what} raised NotImplementedError: {first_line(e)}.{cause}") from None
     except Exception as e:  # the learner's code may fail in any way
+        for kind, pattern, meaning in INTERNAL_ERRORS:
+            if isinstance(e, kind) and pattern.search(first_line(e) if str(e).strip() else ""):
+                raise Wrong(f"{what} failed: {meaning}({type(e).__name__}: "
+                            f"{first_line(e)[:120]})") from None
         raise Wrong(f"{what} raised {type(e).__name__}: {first_line(e)}") from None
 
 
@@ -228,9 +286,12 @@ def parameter_names(fn) -> list[str]:
 # ---- comparing values ----
 
 def compare(what: str, where: str, expected, got, rtol: float = 2e-5, atol: float = 1e-6,
-            hint: Callable | None = None, finite_only: bool = False) -> None:
+            hint: Callable | None = None, finite_only: bool = False,
+            derivative: bool = True) -> None:
     """Raise `Wrong` unless `got` matches `expected` in structure, shape, dtype and value
-    (with `finite_only`, value only where `expected` is finite).
+    (with `finite_only`, value only where `expected` is finite). A float leaf must have
+    exactly the expected dtype, unless it is a Python number (JAX gives it the dtype of the
+    value it meets); a value mismatch raises `Mismatch`, with `derivative` as given.
 
     `hint(expected_leaf, got_leaf)` may return the likely cause of a value mismatch; a hint
     with a parameter `what` also gets what is compared ("the tangent along (0, 1)", "the
@@ -246,6 +307,7 @@ def compare(what: str, where: str, expected, got, rtol: float = 2e-5, atol: floa
                     f"{g_tree}.")
     for (path, e), g in zip(e_paths, g_leaves):
         leaf = f" (leaf {jax.tree_util.keystr(path)})" if path else ""
+        typed = hasattr(g, "dtype")  # not a Python number, whose dtype JAX chooses
         e, g = np.asarray(e), as_numbers(g)
         if g is None:
             raise Wrong(f"{what}{leaf} at {where} is not a number or an array of numbers: "
@@ -255,14 +317,21 @@ def compare(what: str, where: str, expected, got, rtol: float = 2e-5, atol: floa
         if np.issubdtype(e.dtype, np.floating) and not np.issubdtype(g.dtype, np.floating):
             raise Wrong(f"{what}{leaf} at {where} has dtype {g.dtype}, expected {e.dtype}: "
                         "cotangents and tangents of float values must be floats.")
+        if np.issubdtype(e.dtype, np.floating) and typed and g.dtype != e.dtype:
+            raise Wrong(f"{what}{leaf} at {where} has dtype {g.dtype}, expected {e.dtype}: a "
+                        "tangent or cotangent is typed exactly like the value it belongs to. "
+                        f"JAX would not refuse it everywhere: for a custom_vjp it silently "
+                        f"returns {g.dtype} gradients for {e.dtype} inputs.")
         kept = np.isfinite(e) if finite_only else np.ones(e.shape, bool)
         if not np.allclose(g[kept], e[kept], rtol=rtol, atol=atol, equal_nan=False):
             # got rebuilt in expected's structure: dict keys in the same order on both sides
             shown = jax.tree_util.tree_unflatten(e_tree, g_leaves)
             detail = f"{what} at {where}: expected {fmt(expected)}, got {fmt(shown)}."
             told = {"what": what + leaf} if "what" in parameter_names(hint) else {}
-            cause = (hint(e, g, **told) if hint else None) or generic_cause(e, g)
-            raise Wrong(detail + (f" {cause}" if cause else ""))
+            specific = hint(e, g, **told) if hint else None
+            cause = specific or generic_cause(e, g)
+            raise Mismatch(detail + (f" {cause}" if cause else ""), derivative=derivative,
+                           explained=bool(specific))
 
 
 def as_numbers(x) -> np.ndarray | None:
@@ -275,27 +344,58 @@ def as_numbers(x) -> np.ndarray | None:
 
 
 def generic_cause(expected: np.ndarray, got: np.ndarray) -> str | None:
+    """What is true of this one value, and nothing more: a sign or a factor seen at one point
+    may be a coincidence (sum(x) = -1 there), so those are left to `relation_at_all_points`."""
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
-        return ("Your result is not finite where the true one is: some intermediate value in "
-                "your rule overflows or divides by zero.")
-    if np.allclose(got, -expected, rtol=1e-4, atol=1e-6):
-        return "It has the wrong sign."
+        return ("Your result is not finite (nan or inf) where the true one is: an intermediate "
+                "value in your code overflows, or divides by zero, at this input.")
     if np.all(got == 0) and not np.all(expected == 0):
-        return "It is zero: is a term missing, or is the tangent/cotangent not used?"
-    nz = np.abs(expected) > 1e-6
-    if nz.any():
-        ratio = got[nz] / expected[nz]
-        r = float(ratio.flat[0])
-        if np.allclose(ratio, r, rtol=1e-4) and abs(r) > 1e-6:
-            for k in range(2, 11):  # only simple factors say something about the mistake
-                if abs(abs(r) - k) < 1e-3 * k or abs(abs(r) - 1 / k) < 1e-3 / k:
-                    # One number's ratio may be 2r or 1/x as well as 2: a constant factor
-                    # only when the same ratio holds at a second point.
-                    if ratio.size > 1:
-                        return (f"It is {r:.4g} times the expected value in all "
-                                f"{ratio.size} entries: a constant factor is off.")
-                    return f"It is {r:.4g} times the expected value here."
+        return "Yours is 0 here, where the true value is not."
     return None
+
+
+def relation_at_all_points(mine, ref, points) -> str:
+    """A cause verified at every point: the gradient of `mine` is minus that of `ref`, or a
+    simple constant multiple of it, at all `points` (and nonzero somewhere). "" otherwise."""
+    got, want = [], []
+    try:
+        for args in points:
+            args = as_float32(args)
+            argnums = tuple(range(len(args)))
+            got += [np.asarray(a, np.float64).ravel() for a in
+                    jax.tree.leaves(jax.grad(mine, argnums)(*args))]
+            want += [np.asarray(a, np.float64).ravel() for a in
+                     jax.tree.leaves(jax.grad(ref, argnums)(*args))]
+        got, want = np.concatenate(got), np.concatenate(want)
+    except Exception:  # whatever fails is reported by the checks themselves
+        return ""
+    if got.shape != want.shape or not (np.all(np.isfinite(got)) and np.all(np.isfinite(want))):
+        return ""
+    nz = np.abs(want) > 1e-6
+    if not nz.any() or np.any(np.abs(got[~nz]) > 1e-6):
+        return ""
+    ratio = got[nz] / want[nz]
+    r = float(ratio[0])
+    if not np.allclose(ratio, r, rtol=1e-4):
+        return ""
+    if abs(r + 1) < 1e-4:
+        return (f" At all {len(points)} points checked, your gradient is exactly minus the "
+                "reference's: the sign is wrong.")
+    for k in range(2, 11):  # only simple factors say something about the mistake
+        for factor in (k, -k, 1 / k, -1 / k):
+            if abs(r - factor) < 1e-4 * abs(factor):
+                return (f" At all {len(points)} points checked, your gradient is {r:.4g} times "
+                        "the reference's: a constant factor is off.")
+    return ""
+
+
+def with_verified_cause(mismatch: Wrong, mine, ref, points) -> Wrong:
+    """`mismatch` with the relation to the reference that holds at every point, if any."""
+    if not isinstance(mismatch, Mismatch) or mismatch.explained or not mismatch.derivative:
+        return mismatch
+    cause = relation_at_all_points(mine, ref, points)
+    return Mismatch(f"{mismatch}{cause}", mismatch.derivative, bool(cause)) if cause else (
+        mismatch)
 
 
 def as_float32(tree):
@@ -311,8 +411,10 @@ def basis(args: tuple) -> list[tuple]:
 
 # ---- kind "jvp_function" and "jvp_rule" ----
 
-def check_jvp_function(answer, reference, points: Sequence[tuple], hint=None) -> str:
-    """`answer` and `reference` are `custom_jvp` functions."""
+def check_jvp_function(answer, reference, points: Sequence[tuple], hint=None,
+                       second_order: Sequence[tuple] = ()) -> str:
+    """`answer` and `reference` are `custom_jvp` functions. At the `second_order` points,
+    `jax.grad(jax.grad(answer))` is compared with the reference's by value."""
     if not isinstance(answer, jax.custom_jvp):
         raise Wrong(f"expected a function decorated with @custom_jvp, got "
                     f"{type(answer).__name__} {fmt(answer)}. Decorate your function with "
@@ -322,14 +424,36 @@ def check_jvp_function(answer, reference, points: Sequence[tuple], hint=None) ->
                     "code as usual. Attach one with `@f.defjvp` above the rule (or "
                     "`f.defjvp(f_jvp)` / `f.defjvps(...)` after it).")
     check_jvp_values(answer, reference, points, hint)
-    return f"at {fmt_points(points, reference)}, {jvp_checked(len(points))}"
+    check_second_order(answer, reference, second_order)
+    second = (f" The second derivative, jax.grad(jax.grad(...)), matches the reference's at "
+              f"{fmt_points(second_order, reference)}." if second_order else "")
+    return f"at {fmt_points(points, reference)}, {jvp_checked(len(points))}{second}"
+
+
+def check_second_order(answer, reference, points: Sequence[tuple]) -> None:
+    """grad(grad) differentiates the rule's own code: compared by value (finite is not
+    enough: a stop_gradient in the rule makes it a finite, wrong 0)."""
+    for args in points:
+        args = as_float32(args)
+        where = fmt_point(args, reference)
+        expected = jax.grad(jax.grad(reference))(*args)
+        got = run("jax.grad(jax.grad(...)) of your function", jax.grad(jax.grad(answer)), *args)
+        try:
+            compare("the second derivative, jax.grad(jax.grad(...)),", where, expected, got,
+                    rtol=1e-4, atol=1e-5)
+        except Mismatch as e:
+            raise Wrong(f"{e} Your first derivative is right, but jax.grad(jax.grad(...)) "
+                        "differentiates your rule's own code again: a stop_gradient, or a "
+                        "value computed apart from x, hides the dependence on x that the "
+                        "second derivative needs.") from None
 
 
 def jvp_checked(n_points: int) -> str:
-    return ("the value, the tangent along each input direction (your rule called directly, "
-            "linear in the input tangent, and through jax.jvp) and the gradient (jax.grad, "
-            f"jax.jit(jax.grad), and jax.vmap(jax.grad) over all {n_points} points at once) "
-            "match the reference.")
+    return ("the value, the primal output your rule returns (called directly and through "
+            "jax.jvp), the tangent along each input direction (your rule called directly, "
+            "linear in the input tangents, all of them at once too, and through jax.jvp) and "
+            "the gradient (jax.grad, jax.jit(jax.grad), and jax.vmap(jax.grad) over all "
+            f"{n_points} points at once) match the reference, in value, structure and dtype.")
 
 
 def check_jvp_rule(answer, primal: Callable, reference_rule: Callable, points: Sequence[tuple],
@@ -391,13 +515,27 @@ def check_rule_signature(answer, primal, reference_rule, args, nondiff_argnums, 
 
 
 def check_jvp_values(answer, reference, points, hint, nondiff: tuple = ()) -> None:
-    """Values, tangents (direct and through jax.jvp) and gradients at every point."""
+    """Values, primal outputs and tangents (direct and through jax.jvp), linearity, and
+    gradients at every point; a value mismatch gets the cause that holds at every point."""
     def mine(*a):
         return answer(*nondiff, *a)
 
     def ref(*a):
         return reference(*nondiff, *a)
 
+    try:
+        jvp_values_at_points(answer, mine, ref, reference, points, hint, nondiff)
+    except Mismatch as e:
+        raise with_verified_cause(e, sum_of_outputs(mine), sum_of_outputs(ref),
+                                  points) from None
+
+
+PRIMAL_OUT = ("The first thing a JVP rule returns is f(primals), the primal output, not an "
+              "input: jax.jvp and jax.value_and_grad return it as it is, and JAX does not "
+              "check it.")
+
+
+def jvp_values_at_points(answer, mine, ref, reference, points, hint, nondiff) -> None:
     def rule(primals, tangents):
         return run(f"your JVP rule at {where}", custom_jvp_rule(answer), *nondiff, primals,
                    tangents)
@@ -410,57 +548,106 @@ def check_jvp_values(answer, reference, points, hint, nondiff: tuple = ()) -> No
                               zip(parameter_names(reference), nondiff)) + ", " + where
         # Where the reference's value overflows (log(cosh(100)) is inf), a stable f may be
         # finite: its value is compared where the reference is finite; its rule everywhere.
-        compare("f", where, ref(*args), run("f", mine, *args), finite_only=True)
-        for direction in basis(args):
+        value = ref(*args)
+        compare("f", where, value, run("f", mine, *args), finite_only=True, derivative=False)
+        directions = basis(args)
+        for direction in directions:
             pair = rule(args, direction)
             if not isinstance(pair, (tuple, list)) or len(pair) != 2:
                 raise Wrong(f"a JVP rule must return a pair (primal_out, tangent_out); at "
                             f"{where} yours returned {fmt(pair)}.")
+            compare("the primal output your rule returns", where, value, pair[0],
+                    finite_only=True, derivative=False, hint=lambda e, g: PRIMAL_OUT)
             check_linear_jvp(rule, args, direction, where)
             expected = jax.jvp(ref, args, direction)[1]
             got = run("jax.jvp of your function", jax.jvp, mine, args, direction)
+            compare("the primal output of jax.jvp", where, value, got[0], finite_only=True,
+                    derivative=False, hint=lambda e, g: PRIMAL_OUT)
             compare(f"the tangent along {fmt(direction)}", where, expected, got[1], hint=hint)
+        check_all_tangents_at_once(rule, args, directions, where)
         check_grads(sum_of_outputs(mine), sum_of_outputs(ref), args, where, hint)
     # (the sum changes nothing for one scalar output; a dict of outputs gets one gradient)
     check_batched(sum_of_outputs(mine), sum_of_outputs(ref), points, hint)
 
 
+def tangent_of(rule, primals, tangents, where):
+    pair = rule(primals, tangents)
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        raise Wrong(f"a JVP rule must return a pair (primal_out, tangent_out); at {where}, "
+                    f"with tangents {fmt(tangents)}, yours returned {fmt(pair)}.")
+    return pair[1]
+
+
+def finite_numbers(*trees) -> bool:
+    leaves = [as_numbers(x) for x in jax.tree.leaves(trees)]
+    return all(x is not None and np.all(np.isfinite(x)) for x in leaves)
+
+
+def same_values(lhs, rhs) -> bool:
+    return jax.tree.structure(lhs) == jax.tree.structure(rhs) and all(
+        np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=1e-4, atol=1e-5)
+        for a, b in zip(jax.tree.leaves(lhs), jax.tree.leaves(rhs)))
+
+
+NOT_LINEAR = ("A JVP rule may use any function of the primals, but may only multiply the "
+              "tangents by such functions and add the results: no t**2, no abs(t), no product "
+              "of two tangents, no term without a tangent. JAX does not check this. Some such "
+              "rules make grad fail; others, such as a constant added, make grad silently "
+              "disagree with jvp.")
+
+
 def check_linear_jvp(rule: Callable, primals: tuple, tangents: tuple, where: str) -> None:
     """The tangent output must be linear in the tangent input: scaling (by 2, by -1, so that
-    abs or maximum(t, 0) show) and a zero tangent."""
-    outs = []
-    for scaled in (tangents, jax.tree.map(lambda t: 2.0 * t, tangents),
-                   jax.tree.map(lambda t: -t, tangents), jax.tree.map(jnp.zeros_like, tangents)):
-        pair = rule(primals, scaled)
-        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
-            raise Wrong(f"a JVP rule must return a pair (primal_out, tangent_out); at {where}, "
-                        f"with tangents {fmt(scaled)}, yours returned {fmt(pair)}.")
-        outs.append(pair[1])
+    abs or maximum(t, 0) show) and a zero tangent (an affine term shows there)."""
+    outs = [tangent_of(rule, primals, scaled, where) for scaled in (
+        tangents, jax.tree.map(lambda t: 2.0 * t, tangents), jax.tree.map(lambda t: -t, tangents),
+        jax.tree.map(jnp.zeros_like, tangents))]
     t1, t2, t_neg, t0 = outs
-    leaves = [as_numbers(x) for x in jax.tree.leaves((t1, t2, t_neg, t0))]
-    if any(x is None or not np.all(np.isfinite(x)) for x in leaves):
+    if not finite_numbers(*outs):
         return  # a non-numeric, nan or inf tangent is reported by the value comparison
+    zero = jax.tree.map(jnp.zeros_like, t1)
+    if not same_values(t0, zero):
+        raise Wrong(f"your tangent is not linear in the input tangent: at {where}, a zero input "
+                    f"tangent gave {fmt(t0)} instead of {fmt(zero)}: your tangent has a term "
+                    f"that does not depend on the input tangent (a constant, or a function of "
+                    f"the primals alone). {NOT_LINEAR}")
     for name, lhs, rhs in (("doubling the input tangent", t2, jax.tree.map(lambda a: 2 * a, t1)),
-                           ("negating the input tangent", t_neg, jax.tree.map(lambda a: -a, t1)),
-                           ("a zero input tangent", t0, jax.tree.map(jnp.zeros_like, t1))):
-        same_tree = jax.tree.structure(lhs) == jax.tree.structure(rhs)
-        if same_tree and all(
-                np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=1e-4, atol=1e-6)
-                for a, b in zip(jax.tree.leaves(lhs), jax.tree.leaves(rhs))):
-            continue
-        raise Wrong(f"your tangent is not linear in the input tangent: at {where}, "
-                    f"{name} gave {fmt(lhs)} instead of {fmt(rhs)}. A JVP rule may use any "
-                    "function of the primals, but must only scale and add the tangents "
-                    "(no t**2, no abs(t), no constant offsets), or JAX cannot transpose it for "
-                    "grad.")
+                           ("negating the input tangent", t_neg, jax.tree.map(lambda a: -a, t1))):
+        if not same_values(lhs, rhs):
+            raise Wrong(f"your tangent is not linear in the input tangent: at {where}, "
+                        f"{name} gave {fmt(lhs)} instead of {fmt(rhs)}. {NOT_LINEAR}")
+
+
+def check_all_tangents_at_once(rule, primals: tuple, directions: list[tuple], where) -> None:
+    """With every input's tangent nonzero together (input i scaled by i + 1), the tangent out
+    is the sum of the tangents along each input alone: a product of tangents shows here."""
+    if len(directions) < 2:
+        return
+    scales = [float(i + 1) for i in range(len(directions))]
+    together = tuple(jax.tree.map(lambda t, c=c: c * t, d[i])
+                     for i, (d, c) in enumerate(zip(directions, scales)))
+    alone = [tangent_of(rule, primals, d, where) for d in directions]
+    got = tangent_of(rule, primals, together, where)
+    if not finite_numbers(got, *alone):
+        return
+    try:
+        summed = jax.tree.map(lambda *ts: sum(c * t for c, t in zip(scales, ts)), *alone)
+    except Exception:  # structures differ between directions: the value checks tell
+        return
+    if not same_values(got, summed):
+        raise Wrong(f"your tangent is not linear in the input tangents taken together: at "
+                    f"{where}, with all of them nonzero at once, {fmt(together)}, your rule "
+                    f"gave {fmt(got)}, but the sum of what it gives for each input's tangent "
+                    f"alone is {fmt(summed)}. {NOT_LINEAR}")
 
 
 # ---- kind "vjp_pair" ----
 
 def check_vjp_pair(answer, primal: Callable, reference: tuple, points: Sequence[tuple],
-                   cotangents: Sequence, hint=None) -> str:
+                   cotangents: Sequence, hint=None, linear_in_g: bool = True) -> str:
     """`answer` is `(f_fwd, f_bwd)` for `primal`; `cotangents` are the output cotangents fed
-    to f_bwd at every point."""
+    to f_bwd at every point. `linear_in_g=False` for a rule that is not a VJP of its primal
+    on purpose (a clip of the cotangent): its linearity in g is then not probed."""
     if not_attempted(answer):
         raise NotAttempted
     fwd, bwd = vjp_pair_functions(answer)
@@ -469,14 +656,40 @@ def check_vjp_pair(answer, primal: Callable, reference: tuple, points: Sequence[
     ref = jax.custom_vjp(primal)
     ref.defvjp(*reference)
     cotangents = as_float32(list(cotangents))
+    try:
+        vjp_values_at_points(fwd, bwd, mine, ref, primal, points, cotangents, hint,
+                             linear_in_g)
+    except Mismatch as e:
+        raise with_verified_cause(e, sum_of_outputs(mine), sum_of_outputs(ref),
+                                  points) from None
+    several = len(jax.tree.leaves(primal(*as_float32(points[0])))) > 1
+    gradient = "the gradient of the sum of its outputs" if several else "the gradient"
+    return (f"at {fmt_points(points, primal)}, f_fwd's output (called directly and through "
+            f"jax.vjp), f_bwd's cotangents for the output cotangents {fmt_list(cotangents)} "
+            f"({'linear in the output cotangent, and ' if linear_in_g else ''}typed exactly "
+            "like the inputs), and "
+            f"{gradient} through your custom_vjp (jax.grad, jax.jit(jax.grad), and "
+            f"jax.vmap(jax.grad) over all {len(points)} points at once) match the reference. "
+            "Forward mode (jax.jvp) was "
+            "not checked: JAX cannot apply it to a custom_vjp function (lesson "
+            "07_custom_vjp_in_depth, 'No forward mode').")
+
+
+def vjp_values_at_points(fwd, bwd, mine, ref, primal, points, cotangents, hint,
+                         linear_in_g) -> None:
+    names = parameter_names(primal)
     for args in points:
         args = as_float32(args)
         where = fmt_point(args, primal)
         residuals = check_fwd_direct(fwd, primal, args, where)
-        ref_vjp = jax.vjp(ref, *args)[1]
+        value, ref_vjp = jax.vjp(ref, *args)
+        got = run(f"jax.vjp of your custom_vjp at {where}", jax.vjp, mine, *args)
+        compare("the primal output of jax.vjp", where, value, got[0], derivative=False)
         for ct in cotangents:
-            cts = check_bwd_direct(bwd, residuals, ct, len(args))
+            cts = check_bwd_direct(bwd, residuals, ct, len(args), names)
             expected = ref_vjp(ct)
+            if linear_in_g:
+                check_linear_bwd(bwd, residuals, ct, expected, cts, where, names)
             for i, (e, g) in enumerate(zip(expected, cts)):
                 g, nones = zeros_for_none(e, g)
                 try:
@@ -489,14 +702,38 @@ def check_vjp_pair(answer, primal: Callable, reference: tuple, points: Sequence[
                                 "JAX reads it: allowed, but zero is not the value here.") from None
         check_grads(sum_of_outputs(mine), sum_of_outputs(ref), args, where, hint)
     check_batched(sum_of_outputs(mine), sum_of_outputs(ref), points, hint)
-    several = len(jax.tree.leaves(primal(*as_float32(points[0])))) > 1
-    gradient = "the gradient of the sum of its outputs" if several else "the gradient"
-    return (f"at {fmt_points(points, primal)}, f_fwd's output, f_bwd's cotangents for the "
-            f"output cotangents {fmt_list(cotangents)}, and {gradient} through your "
-            f"custom_vjp (jax.grad, jax.jit(jax.grad), and jax.vmap(jax.grad) over all "
-            f"{len(points)} points at once) match the reference. Forward mode (jax.jvp) was "
-            "not checked: JAX cannot apply it to a custom_vjp function (lesson "
-            "07_custom_vjp_in_depth, 'No forward mode').")
+
+
+def check_linear_bwd(bwd, residuals, ct, expected, cts, where, names) -> None:
+    """f_bwd is linear in the output cotangent g: 2 g gives twice, and 0 gives 0 (a term that
+    does not depend on g, or a g that is not used, shows here). Only for a finite g."""
+    if not finite_numbers(ct) or not any(np.any(np.asarray(c) != 0)
+                                         for c in jax.tree.leaves(ct)):
+        return
+    def filled(c):
+        return tuple(zeros_for_none(e, g)[0] for e, g in zip(expected, c))
+    one = filled(cts)
+    two = filled(check_bwd_direct(bwd, residuals, jax.tree.map(lambda g: 2 * g, ct),
+                                  len(cts), names))
+    zero = filled(check_bwd_direct(bwd, residuals, jax.tree.map(jnp.zeros_like, ct),
+                                   len(cts), names))
+    if not finite_numbers(one, two, zero) or not all(
+            np.issubdtype(np.asarray(a).dtype, np.floating) for a in jax.tree.leaves(
+                (one, two, zero))):
+        return  # a non-finite or non-float cotangent: the comparison says what it should be
+    if same_values(one, two) and not same_values(one, jax.tree.map(jnp.zeros_like, one)):
+        raise Wrong(f"at {where}, f_bwd gives {fmt(one)} for the output cotangent {fmt(ct)} and "
+                    f"the same for twice that cotangent: it does not use g. The cotangents "
+                    "f_bwd returns are g times the derivatives: multiply by g.")
+    if not same_values(zero, jax.tree.map(jnp.zeros_like, zero)):
+        raise Wrong(f"at {where}, f_bwd gives {fmt(zero)} for a zero output cotangent, instead "
+                    "of zeros: a term that does not depend on g is added. f_bwd must be linear "
+                    "in g (only multiplied by functions of the residuals, and summed); JAX "
+                    "does not check it.")
+    if not same_values(two, jax.tree.map(lambda a: 2 * a, one)):
+        raise Wrong(f"at {where}, f_bwd is not linear in the output cotangent: for {fmt(ct)} it "
+                    f"gives {fmt(one)}, for twice that {fmt(two)}, not twice as much. f_bwd may "
+                    "only multiply g by functions of the residuals and sum the results.")
 
 
 def zeros_for_none(expected, got) -> tuple:
@@ -540,18 +777,31 @@ def check_fwd_direct(fwd, primal, args: tuple, where: str):
         raise Wrong(f"f_fwd must return a pair (primal_output, residuals); at {where} it "
                     f"returned {fmt(result)}.")
     out, residuals = result
-    compare("f_fwd's primal output", where, primal(*args), out)
+    compare("f_fwd's primal output", where, primal(*args), out, derivative=False)
     return residuals
 
 
-def check_bwd_direct(bwd, residuals, out_ct, n_args: int) -> tuple:
-    """Call f_bwd by hand: one cotangent per primal argument, in a tuple."""
-    cts = run("f_bwd", bwd, residuals, out_ct)
+def check_bwd_direct(bwd, residuals, out_ct, n_args: int, names: Sequence[str] = ()) -> tuple:
+    """Call f_bwd by hand, twice on the same residuals (JAX may: a function from jax.vjp can
+    be called again): one cotangent per primal argument, in a tuple."""
+    cts = call_bwd(bwd, residuals, out_ct)
+    try:
+        bwd(residuals, out_ct)
+    except Exception as e:
+        raise Wrong(f"f_bwd ran once on these residuals, then failed when run on them a second "
+                    f"time ({type(e).__name__}: {first_line(e)[:100]}). JAX may run f_bwd "
+                    "several times for one f_fwd (the function jax.vjp returns can be called "
+                    "again, as 07_vjp_calls shows): f_bwd must read only its residuals and g, "
+                    "and use up or change nothing.") from None
     if not isinstance(cts, (tuple, list)):
+        names = list(names)[:n_args] or [f"g_{i}" for i in range(n_args)]
+        shown = "(g_x,)" if n_args == 1 else "(" + ", ".join(
+            f"{name}_bar" for name in names) + ")"
         raise Wrong(f"f_bwd must return a tuple with one cotangent per primal argument: got "
                     f"a single {type(cts).__name__} ({fmt(cts)}), expected a tuple of "
-                    f"{n_args}. Write `return ({'g_x' if n_args == 1 else '...'},)` even for "
-                    "one argument.")
+                    f"{n_args}. Write `return {shown}`"
+                    + (" even for one argument." if n_args == 1 else
+                       ", one entry for each argument, not one array holding them all."))
     if hasattr(cts, "_fields"):  # a namedtuple is a tuple too: Point(x, y) has length 2
         raise Wrong(f"you returned the {type(cts).__name__} itself ({fmt(cts)}); f_bwd returns "
                     "a tuple with one cotangent per argument: "
@@ -560,6 +810,32 @@ def check_bwd_direct(bwd, residuals, out_ct, n_args: int) -> tuple:
         raise Wrong(f"f_bwd must return a tuple with one cotangent per primal argument: got "
                     f"{len(cts)}, expected {n_args}.")
     return tuple(cts)
+
+
+def call_bwd(bwd, residuals, out_ct):
+    """f_bwd(residuals, out_ct), and, when it fails on a dict cotangent, whether it unpacked
+    the dict (which gives its keys, not its values)."""
+    try:
+        return run("f_bwd", bwd, residuals, out_ct)
+    except Wrong:
+        if not isinstance(out_ct, dict):
+            raise
+        class Unpacked(Exception):
+            pass
+
+        class Probe(dict):
+            def __iter__(self):
+                raise Unpacked
+        try:
+            bwd(residuals, Probe(out_ct))
+        except Unpacked:
+            raise Wrong(f"f_bwd unpacks the output cotangent g, a dict like the output "
+                        f"({fmt(out_ct)}): unpacking a dict gives its keys "
+                        f"({', '.join(map(repr, out_ct))}), not its values. Read the values by "
+                        f"key: {', '.join(f'g[{k!r}]' for k in out_ct)}.") from None
+        except Exception:
+            pass
+        raise
 
 
 def sum_of_outputs(f):
@@ -582,13 +858,16 @@ def check_function(answer, reference, points: Sequence[tuple], hint=None) -> str
         raise NotAttempted
     if not callable(answer):
         raise Wrong(f"expected a function, got {type(answer).__name__} {fmt(answer)}.")
-    for args in points:
-        args = as_float32(args)
-        where = fmt_point(args, reference)
-        compare("the value", where, reference(*args),
-                run(f"your function at {where}", answer, *args))
-        check_grads(answer, reference, args, where, hint)
-    check_batched(answer, reference, points, hint)
+    try:
+        for args in points:
+            args = as_float32(args)
+            where = fmt_point(args, reference)
+            compare("the value", where, reference(*args),
+                    run(f"your function at {where}", answer, *args), derivative=False)
+            check_grads(answer, reference, args, where, hint)
+        check_batched(answer, reference, points, hint)
+    except Mismatch as e:
+        raise with_verified_cause(e, answer, reference, points) from None
     return (f"at {fmt_points(points, reference)}, the value and the gradient (jax.grad, "
             f"jax.jit(jax.grad), and jax.vmap(jax.grad) over all {len(points)} points at "
             "once) match the reference.")

@@ -117,7 +117,8 @@ def check_clip_residual(answer, reference) -> str:
                         "[-0.5, 0.5]. f_bwd only knows what f_fwd saved for it: is that what "
                         "it needs?")
     return check_vjp_pair(answer, clip_symmetric, reference,
-                          [(0.5, 3.0), (1.0, -2.0), (2.0, 0.5)], cotangents=[1.0, -2.5])
+                          [(0.5, 3.0), (1.0, -2.0), (2.0, 0.5)], cotangents=[1.0, -2.5],
+                          linear_in_g=False)  # a clip of the cotangent, on purpose
 
 
 EXERCISES = (

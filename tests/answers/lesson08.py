@@ -60,5 +60,6 @@ EXPECTED = {
         r"'prod' and the reverse",
     ("08_tangent_structure", "y dropped from the sum"):
         r"the tangent along Point\(x=0, y=1\) at pt=Point\(x=3, y=4\): expected \{'prod': "
-        r"3, 'sum': 1\}, got \{'prod': 3, 'sum': 0\}\. It is zero: is a term missing",
+        r"3, 'sum': 1\}, got \{'prod': 3, 'sum': 0\}\. Yours is 0 here, where the true value "
+        r"is not\.",
 }
