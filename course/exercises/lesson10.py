@@ -51,8 +51,13 @@ def implicit_hint(expected, got) -> str:
 
 
 def check(answer, reference) -> str:
-    return check_vjp_pair(answer, newton_cbrt, reference, [(8.0,), (27.0,), (0.5,), (1000.0,)],
-                          cotangents=[1.0, -2.5], hint=implicit_hint)
+    return check_vjp_pair(answer, newton_cbrt, reference, CBRT_POINTS, cotangents=[1.0, -2.5],
+                          hint=implicit_hint)
+
+
+# The prompt's domain, every a != 0: positive and negative, near 0 and large.
+CBRT_POINTS = [(8.0,), (27.0,), (0.5,), (1000.0,), (-8.0,), (-0.5,), (1e-3,), (-1e-3,),
+               (1e6,), (-3e7,)]
 
 
 # The lesson's solver and its rule (section "The custom rule"), for the exercises below.
@@ -177,7 +182,8 @@ EXERCISES = (
         lesson="10_implicit_differentiation",
         section="The math: differentiate the equation, not the loop",
         asks_for="the pair (cbrt_fwd, cbrt_bwd) for newton_cbrt(a), a while_loop solving "
-                 "x**3 = a; the backward pass uses the solution x*, not the loop",
+                 "x**3 = a; the backward pass uses the solution x*, not the loop, and is "
+                 "right for every a != 0, negative a included",
         solution=solution, checker=check),
     Exercise(
         id="10_other_map", kind="predict",
