@@ -916,6 +916,9 @@ def check_prediction(answer, expected, why_not: Mapping[str, str] | None = None)
     return f"you predicted {want}, which is what JAX does."
 
 
+THOUSANDS = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+
+
 def normalize_prediction(answer, expected):
     """The prediction in the form of `expected`, or None when it cannot be read that way."""
     if isinstance(expected, type) and issubclass(expected, BaseException):
@@ -937,6 +940,8 @@ def normalize_prediction(answer, expected):
         answer = float(a)
     if isinstance(answer, bool) or not isinstance(answer, (int, float, str, np.number)):
         return None
+    if isinstance(answer, str) and THOUSANDS.fullmatch(answer.strip()):
+        answer = answer.replace(",", "")  # "4,000" is 4000
     try:
         value = float(answer)
     except ValueError:
