@@ -64,6 +64,7 @@ START_PAGE = "00_start_here.ipynb"
 BACKUPS = "backups"
 LESSON_FILE = re.compile(r"(\d\d)_[A-Za-z0-9_]+\.ipynb")
 RESET_COMMAND = "python3 run.py reset {number}"
+RESET_KEY = "course_reset"  # in a reset lesson's metadata; lab/jupyter_server_config.py reads it
 
 
 class WorkspaceError(Exception):
@@ -217,9 +218,15 @@ def move_aside(path: Path, workspace: Path, folder: Path | None) -> tuple[Path, 
 
 # Sync and reset.
 
-def _install(workspace: Path, course_file: Path, manifest: dict, exercises: dict) -> dict:
-    """Write the learner's copy of `course_file`; record it in the manifest."""
+def _install(workspace: Path, course_file: Path, manifest: dict, exercises: dict,
+             reset: dict | None = None) -> dict:
+    """Write the learner's copy of `course_file`; record it in the manifest. `reset` (when
+    the learner's copy was just moved aside) goes into the notebook's metadata as RESET_KEY:
+    JupyterLab (lab/jupyter_server_config.py) then refuses a save from a tab that still shows
+    the old copy, since that tab's notebook lacks this mark."""
     notebook = learner_copy(course_file)
+    if reset:
+        notebook["metadata"][RESET_KEY] = reset
     data = dump(notebook)
     write_atomically(workspace / course_file.name, data)
     entry = entry_for(manifest, course_file.name)
@@ -278,11 +285,10 @@ def sync(workspace: str | os.PathLike | None = None,
                                          else "changed"))
             continue
         if current_cells is not None and current_cells == entry.get("cells_sha"):
-            message = ""
+            message = "updated to the course's new version (you had not changed it)"
             if sha(path.read_bytes()) != entry.get("file_sha"):
                 folder, moved = move_aside(path, workspace, folder)
-                message = (f"updated; your run of the old version is in "
-                           f"{moved.relative_to(workspace)}")
+                message += f"; your run of the old version is in {moved.relative_to(workspace)}"
             _install(workspace, course_file, manifest, exercises)
             report.changes.append(Change(name, "updated", message))
             continue
@@ -319,10 +325,17 @@ def reset(lesson: str | int, workspace: str | os.PathLike | None = None,
     path = workspace / course_file.name
     folder = None
     message = "restored from the course"
-    if path.exists():
+    entry = entry_for(manifest, course_file.name) or {}
+    untouched = (path.exists() and entry.get("course_sha") == sha(course_file.read_bytes())
+                 and sha(path.read_bytes()) == entry.get("file_sha"))
+    stamp = None
+    if untouched:
+        message += " (you had not changed or run it: nothing to back up)"
+    elif path.exists():
         folder, moved = move_aside(path, workspace, None)
         message += f"; your copy is in {moved.relative_to(workspace)}"
-    _install(workspace, course_file, manifest, exercises_by_lesson())
+        stamp = {"at": folder.name, "backup": str(moved.relative_to(workspace))}
+    _install(workspace, course_file, manifest, exercises_by_lesson(), reset=stamp)
     report.changes.append(Change(course_file.name, "reset", message))
     _write_start_page(workspace, manifest, report, folder)
     write_manifest(workspace, manifest)
@@ -348,8 +361,15 @@ its cells, change them, and do its exercise: everything you write stays here, in
 - **Progress.** Every `course.check(...)` you run is recorded. Run the cell below (or
   `course.progress()` in any lesson) to see what you passed, tried, and have not started.
 
-This page is rewritten at every launch: keep your own notes in the lessons.
+This page is rewritten at every launch: keep your own notes in the lessons. (Running its cells
+changes nothing; if you edit them, your version is moved to `backups/` before the rewrite.)
 """
+
+
+def start_page_sha(notebook: dict) -> str:
+    """cells_sha without empty cells: running the last cell with Shift+Enter adds one, and
+    that is not a change worth a backup."""
+    return cells_sha({"cells": [c for c in notebook.get("cells", []) if cell_source(c).strip()]})
 
 
 def _write_start_page(workspace: Path, manifest: dict, report: Report,
@@ -358,13 +378,13 @@ def _write_start_page(workspace: Path, manifest: dict, report: Report,
     known = manifest.get("start", {})
     if path.exists():
         current = read_notebook(path)
-        if current is None or cells_sha(current) != known.get("cells_sha"):
+        if current is None or start_page_sha(current) != known.get("cells_sha"):
             folder, moved = move_aside(path, workspace, folder)
             report.notes.append(f"{START_PAGE} had changes of yours: moved to "
                                 f"{moved.relative_to(workspace)} before it was rewritten.")
     notebook = start_page(workspace, manifest)
     write_atomically(path, dump(notebook))
-    manifest["start"] = {"cells_sha": cells_sha(notebook)}
+    manifest["start"] = {"cells_sha": start_page_sha(notebook)}
 
 
 def _markdown(text: str, cell_id: str) -> dict:
@@ -393,7 +413,14 @@ def start_page(workspace: Path, manifest: dict) -> dict:
     return {"cells": cells, "metadata": {
         "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
                        "name": "python3"},
-        "language_info": {"name": "python"}}, "nbformat": 4, "nbformat_minor": 5}
+        "language_info": LANGUAGE_INFO}, "nbformat": 4, "nbformat_minor": 5}
+
+
+# What ipykernel reports for this Python: JupyterLab writes the kernel's language_info into the
+# notebook when the kernel starts, so a page without all of it is "modified" as soon as it opens.
+LANGUAGE_INFO = {"codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+                 "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+                 "pygments_lexer": "ipython3", "version": sys.version.split()[0]}
 
 
 def progress_of(workspace: Path, manifest: dict) -> ProgressTable:

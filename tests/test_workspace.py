@@ -131,6 +131,8 @@ def test_a_course_update_never_overwrites_an_edit(learner, source):
     assert "python3 run.py reset 02" in start and "A newer version exists" in start
 
     assert report.status(untouched) == "updated"
+    assert f"  {untouched}: updated to the course's new version (you had not changed it)\n" in \
+        str(report)
     assert "New in this version." in ws.cell_source(nb(learner / untouched)["cells"][-1])
     assert report.status(run_only) == "updated"  # its run is moved aside, not lost
     (backup,) = (learner / ws.BACKUPS).glob(f"*/{run_only}")
@@ -176,14 +178,31 @@ def test_reset_restores_the_lesson_and_keeps_the_learners_copy(learner, source):
 
     report = ws.reset("02", learner, source)
 
-    assert nb(learner / LESSONS[1]) == ws.learner_copy(source / LESSONS[1])
+    restored = nb(learner / LESSONS[1])
     (backup,) = (learner / ws.BACKUPS).glob(f"*/{LESSONS[1]}")
+    # The course's lesson, marked as reset (lab/jupyter_server_config.py reads the mark).
+    mark = restored["metadata"].pop(ws.RESET_KEY)
+    assert mark == {"at": backup.parent.name, "backup": str(backup.relative_to(learner))}
+    assert restored == ws.learner_copy(source / LESSONS[1])
     assert backup.read_bytes() == mine
     assert f"your copy is in {backup.relative_to(learner)}" in str(report)
     assert "A newer version exists" not in (learner / ws.START_PAGE).read_text()
     assert ws.sync(learner, source).status(LESSONS[1]) == "current"
+    edit(learner / LESSONS[1], "answer = logcosh", "answer = logcosh  # mine again")
     ws.reset(2, learner, source)  # a second reset: another dated folder, nothing overwritten
     assert len(list((learner / ws.BACKUPS).glob(f"*/{LESSONS[1]}"))) == 2
+
+
+def test_reset_of_a_lesson_never_changed_or_run_backs_up_nothing(learner, source):
+    report = ws.reset("03", learner, source)
+    assert str(report).endswith(f"{LESSONS[2]}: restored from the course (you had not changed "
+                                "or run it: nothing to back up)")
+    assert not (learner / ws.BACKUPS).exists()
+    assert ws.RESET_KEY not in nb(learner / LESSONS[2])["metadata"]
+    ran = nb(learner / LESSONS[2])  # run: its outputs are worth a backup
+    ran["cells"][-1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "hi\n"}]
+    (learner / LESSONS[2]).write_text(json.dumps(ran, indent=1))
+    assert "your copy is in backups/" in str(ws.reset("03", learner, source))
 
 
 def test_reset_from_a_cell_uses_the_workspace_variable(learner, source, monkeypatch):
@@ -225,12 +244,23 @@ def test_a_start_page_the_learner_changed_is_moved_aside(learner, source):
     assert "(my notes)" in backup.read_text()
     assert "(my notes)" not in (learner / ws.START_PAGE).read_text()
     assert "moved to backups/" in str(report)
-    # A start page that was only run (its output changed) is simply rewritten.
+    # A start page that was only run (its output changed, and Shift+Enter on the last cell
+    # added an empty one) is simply rewritten.
     page = nb(learner / ws.START_PAGE)
     page["cells"][-1]["outputs"] = []
+    page["cells"].append({"cell_type": "code", "id": "new", "metadata": {}, "outputs": [],
+                          "source": "", "execution_count": None})
     (learner / ws.START_PAGE).write_text(json.dumps(page))
     ws.sync(learner, source)
     assert len(list((learner / ws.BACKUPS).glob(f"*/{ws.START_PAGE}"))) == 1
+
+
+def test_the_start_page_has_the_kernels_language_info(learner):
+    """JupyterLab marks a notebook modified when the kernel's language_info differs."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    assert nb(learner / ws.START_PAGE)["metadata"]["language_info"] == \
+        IPythonKernel.language_info
 
 
 def cli(*args, env=None):
