@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from answers import collect_correct
 from exercise_answers import EXPECTED_MORE, SCAFFOLD_RULE, WRONG
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -192,6 +193,18 @@ def test_other_correct_answers_pass():
     fwd = course.solution("07_hypot_vjp")[0]
     feedback = course.check("07_hypot_vjp", (fwd, lambda res, g: (g * res[0] * res[2] ** -1.,
                                                                 g * res[1] * res[2] ** -1.)))
+    assert feedback.passed, feedback.message
+
+
+CORRECT = collect_correct()
+
+
+@pytest.mark.parametrize("exercise_id,name", sorted(
+    (e, name) for e, answers in CORRECT.items() for name in answers))
+def test_unusual_correct_answer_passes(exercise_id, name):
+    """Every unusual correct answer the reviews list as passing still passes (issue 20): the
+    stricter checks reject wrong work, never a right answer written another way."""
+    feedback = course.check(exercise_id, build(CORRECT[exercise_id][name]))
     assert feedback.passed, feedback.message
 
 

@@ -564,7 +564,7 @@ def jvp_values_at_points(answer, mine, ref, reference, points, hint, nondiff) ->
             compare("the primal output of jax.jvp", where, value, got[0], finite_only=True,
                     derivative=False, hint=lambda e, g: PRIMAL_OUT)
             compare(f"the tangent along {fmt(direction)}", where, expected, got[1], hint=hint)
-        check_all_tangents_at_once(rule, args, directions, where)
+        check_all_tangents_at_once(rule, args, leaf_basis(args), where)
         check_grads(sum_of_outputs(mine), sum_of_outputs(ref), args, where, hint)
     # (the sum changes nothing for one scalar output; a dict of outputs gets one gradient)
     check_batched(sum_of_outputs(mine), sum_of_outputs(ref), points, hint)
@@ -618,14 +618,22 @@ def check_linear_jvp(rule: Callable, primals: tuple, tangents: tuple, where: str
                         f"{name} gave {fmt(lhs)} instead of {fmt(rhs)}. {NOT_LINEAR}")
 
 
+def leaf_basis(args: tuple) -> list[tuple]:
+    """One tangent direction per leaf of the arguments (a Point's x and y apart): 1 in that
+    leaf, 0 in every other."""
+    leaves, tree = jax.tree.flatten(args)
+    return [jax.tree.unflatten(tree, [jnp.ones_like(leaf) if i == j else jnp.zeros_like(leaf)
+                                      for j, leaf in enumerate(leaves)])
+            for i in range(len(leaves))]
+
+
 def check_all_tangents_at_once(rule, primals: tuple, directions: list[tuple], where) -> None:
-    """With every input's tangent nonzero together (input i scaled by i + 1), the tangent out
-    is the sum of the tangents along each input alone: a product of tangents shows here."""
+    """With every tangent nonzero together (direction i scaled by i + 1), the tangent out is
+    the sum of the tangents along each direction alone: a product of tangents shows here."""
     if len(directions) < 2:
         return
     scales = [float(i + 1) for i in range(len(directions))]
-    together = tuple(jax.tree.map(lambda t, c=c: c * t, d[i])
-                     for i, (d, c) in enumerate(zip(directions, scales)))
+    together = jax.tree.map(lambda *ts: sum(c * t for c, t in zip(scales, ts)), *directions)
     alone = [tangent_of(rule, primals, d, where) for d in directions]
     got = tangent_of(rule, primals, together, where)
     if not finite_numbers(got, *alone):
@@ -683,8 +691,6 @@ def vjp_values_at_points(fwd, bwd, mine, ref, primal, points, cotangents, hint,
         where = fmt_point(args, primal)
         residuals = check_fwd_direct(fwd, primal, args, where)
         value, ref_vjp = jax.vjp(ref, *args)
-        got = run(f"jax.vjp of your custom_vjp at {where}", jax.vjp, mine, *args)
-        compare("the primal output of jax.vjp", where, value, got[0], derivative=False)
         for ct in cotangents:
             cts = check_bwd_direct(bwd, residuals, ct, len(args), names)
             expected = ref_vjp(ct)
@@ -700,6 +706,8 @@ def vjp_values_at_points(fwd, bwd, mine, ref, primal, points, cotangents, hint,
                         raise
                     raise Wrong(f"{wrong} Your None{nones} is read as a zero cotangent, as "
                                 "JAX reads it: allowed, but zero is not the value here.") from None
+        got = run(f"jax.vjp of your custom_vjp at {where}", jax.vjp, mine, *args)
+        compare("the primal output of jax.vjp", where, value, got[0], derivative=False)
         check_grads(sum_of_outputs(mine), sum_of_outputs(ref), args, where, hint)
     check_batched(sum_of_outputs(mine), sum_of_outputs(ref), points, hint)
 
@@ -707,7 +715,7 @@ def vjp_values_at_points(fwd, bwd, mine, ref, primal, points, cotangents, hint,
 def check_linear_bwd(bwd, residuals, ct, expected, cts, where, names) -> None:
     """f_bwd is linear in the output cotangent g: 2 g gives twice, and 0 gives 0 (a term that
     does not depend on g, or a g that is not used, shows here). Only for a finite g."""
-    if not finite_numbers(ct) or not any(np.any(np.asarray(c) != 0)
+    if not finite_numbers(jax.tree.map(lambda g: 2 * g, ct)) or not any(np.any(np.asarray(c) != 0)
                                          for c in jax.tree.leaves(ct)):
         return
     def filled(c):

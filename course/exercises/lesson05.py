@@ -9,7 +9,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import custom_vjp
 
-from .checking import Exercise, check_prediction, check_vjp_pair
+from .checking import Exercise, Wrong, check_prediction, check_vjp_pair, fmt, run
 
 
 def nan_guard(x):
@@ -28,6 +28,9 @@ def solution():
 
 
 def leak_hint(expected, got) -> str | None:
+    if np.any((expected != 0) & np.isfinite(expected) & (got == 0)):
+        return ("A finite cotangent was replaced by 0: only nan, inf and -inf are to be "
+                "replaced. Finite cotangents pass unchanged, however large or small.")
     if np.any(np.isinf(got)):
         return "An inf cotangent got through: jnp.isnan misses inf; test with jnp.isfinite."
     if np.any(np.isnan(got)):
@@ -38,9 +41,34 @@ def leak_hint(expected, got) -> str | None:
     return None
 
 
+# Non-finite cotangents to replace; finite ones, huge and tiny, to pass through unchanged.
+COTANGENTS = [1.5, np.nan, np.inf, -np.inf, 1e30, -3e38, 1e-30]
+
+
 def check(answer, reference) -> str:
-    return check_vjp_pair(answer, nan_guard, reference, [(0.0,), (4.0,), (-2.0,)],
-                          cotangents=[1.5, np.nan, np.inf, -np.inf], hint=leak_hint)
+    verified = check_vjp_pair(answer, nan_guard, reference, [(0.0,), (4.0,), (-2.0,)],
+                              cotangents=COTANGENTS, hint=leak_hint)
+    fwd, bwd = answer
+    for x in (np.nan, np.inf, -np.inf):
+        out = run(f"f_fwd({fmt(x)})", fwd, jnp.float32(x))[0]
+        if not np.array_equal(np.asarray(out), np.float32(x), equal_nan=True):
+            raise Wrong(f"f_fwd({fmt(x)}) returns {fmt(out)} as the primal output, but "
+                        f"nan_guard({fmt(x)}) is {fmt(x)}: under jax.grad or jax.vjp the "
+                        "forward pass would no longer be the identity. The guard belongs in "
+                        "the backward pass only: f_fwd returns x as it is.")
+    g = jnp.array([1.5, np.nan, np.inf], jnp.float32)
+    with jax.disable_jit():  # one operation at a time, as IEEE arithmetic defines them
+        residuals = run("f_fwd(1.5)", fwd, jnp.float32(1.5))[1]
+        masked = run("f_bwd, run one operation at a time", bwd, residuals, g)
+    if np.any(~np.isfinite(np.asarray(masked[0]))):
+        raise Wrong("your f_bwd gives the right values only because XLA compiles it into a "
+                    "select: run one operation at a time (jax.disable_jit()), it turns the "
+                    f"cotangents {fmt(g)} into {fmt(masked[0])}. By IEEE arithmetic nan * 0 is "
+                    "nan and inf * 0 is nan, so multiplying by a 0/1 mask does not remove them; "
+                    "jnp.where(jnp.isfinite(g), g, 0.) selects, and is right however it is "
+                    "compiled.")
+    return (f"{verified} f_fwd passes nan, inf and -inf through as the primal output, and "
+            "f_bwd gives the same cotangents run one operation at a time (jax.disable_jit()).")
 
 
 def solution_traces():

@@ -15,10 +15,13 @@ from ..compat import custom_jvp_rule
 from .checking import (
     Exercise,
     Wrong,
+    check_all_tangents_at_once,
     check_jvp_function,
+    check_linear_jvp,
     check_vjp_pair,
     compare,
     fmt,
+    leaf_basis,
     run,
 )
 from .choices import check_choice
@@ -140,6 +143,14 @@ def check_structure(answer, reference) -> str:
     point = learners_point(answer)
     pt = point(3.0, 4.0)
     rule = custom_jvp_rule(answer) if isinstance(answer, jax.custom_jvp) else None
+    if isinstance(answer, jax.custom_jvp):
+        mine = run(f"your sum_prod at pt={fmt(pt)}", answer, pt)
+        if jax.tree.structure(mine) != jax.tree.structure(sum_prod(pt)):
+            raise Wrong(f"your sum_prod itself now returns {fmt(mine)}, of structure "
+                        f"{jax.tree.structure(mine)}: it must still return the dict "
+                        f"{fmt(sum_prod(pt))} (the function is given; the bug is in its rule). "
+                        "Keep sum_prod as it was, and make the rule's tangent a dict with "
+                        "the same keys.")
     pair = run("your JVP rule at pt=Point(x=3, y=4)", rule, (pt,), (point(1.0, 0.0),)) if (
         rule is not None) else None
     if isinstance(pair, (tuple, list)) and len(pair) == 2:
@@ -151,10 +162,16 @@ def check_structure(answer, reference) -> str:
                         f"{expected}. A tangent has the structure of the value it belongs to: "
                         "JAX pairs the two leaf by leaf, and refuses a rule whose output and "
                         "tangent differ.")
+        # a product of tangents is named as such, before any value (B22)
+        check_all_tangents_at_once(lambda p, t: run("your JVP rule", rule, p, t), (pt,),
+                                   leaf_basis((pt,)), f"pt={fmt(pt)}")
         for direction in (point(1.0, 0.0), point(0.0, 1.0)):
             mine = run("your JVP rule", rule, (pt,), (direction,))
             if isinstance(mine, (tuple, list)) and len(mine) == 2:
                 what, where = f"the tangent along {fmt(direction)}", f"pt={fmt(pt)}"
+                # a tangent that is not linear is named as such, before its values (B22)
+                check_linear_jvp(lambda p, t: run("your JVP rule", rule, p, t), (pt,),
+                                 (direction,), where)
                 expected = jax.jvp(reference, (pt,), (direction,))[1]
                 check_keys_not_swapped(what, where, expected, mine[1])
                 compare(what, where, expected, mine[1])

@@ -131,6 +131,12 @@ def amp_still_nondiff(answer) -> None:
         signature = inspect.signature(custom_jvp_rule(answer))
     except (TypeError, ValueError):  # no rule, or nothing to inspect: the value checks tell
         return
+    if len(signature.parameters) == 3 and not declared:
+        raise Wrong("your wave declares no nondiff_argnums now, so JAX calls its rule as "
+                    "wave_jvp(primals, tangents), with two arguments, but your rule still "
+                    "takes three, amp first: the signature of a rule for amp in "
+                    "nondiff_argnums. Drop amp from the rule's parameters: it is in primals "
+                    "now, and its tangent in tangents.")
     if len(signature.parameters) == 3:
         raise Wrong("your rule still takes amp before primals and tangents, the signature of "
                     "a rule for amp in nondiff_argnums. There custom_jvp treats amp as a "

@@ -132,11 +132,13 @@ VMAP_WHY_NOT = {
 def check_vmap(answer, reference) -> str:
     choice = normalize_prediction(answer, reference)
     if choice is not None and choice not in {"a", "b", "c", "none"}:
-        named = len(choice) > 1  # a word such as an exception's name, not a letter
+        letters = set(choice) - set(" ,;&") <= set("abc") or " and " in f" {choice} "
+        named = len(choice) > 1 and not letters  # a word such as an exception's name
         raise Wrong(f"expected a choice, the letter of the call that raises (\"a\", \"b\" or "
                     f"\"c\"), got {fmt(answer)}."
                     + (" The question is which call raises, not what it raises." if named
-                       else ""))
+                       else " Answer with a single letter: exactly one of the calls raises."
+                       if len(choice) > 1 else ""))
     return check_prediction(answer, reference, why_not=VMAP_WHY_NOT)
 
 

@@ -2,6 +2,7 @@
 
     WRONG = {exercise_id: {name: source that sets `answer`}}
     EXPECTED = {(exercise_id, name): regex the checker's message must match}
+    CORRECT = {exercise_id: {name: source}}  (optional: unusual correct answers, which must pass)
 
 The older exercises' answers are still in tests/exercise_answers.py; new ones go here, so that
 people adding exercises to different lessons do not edit the same file."""
@@ -18,3 +19,12 @@ def collect() -> tuple[dict, dict]:
             wrong.setdefault(exercise_id, {}).update(answers)
         expected.update(module.EXPECTED)
     return wrong, expected
+
+
+def collect_correct() -> dict:
+    correct = {}
+    for path in sorted(Path(__file__).parent.glob("lesson[0-9][0-9].py")):
+        module = importlib.import_module(f"answers.{path.stem}")
+        for exercise_id, answers in getattr(module, "CORRECT", {}).items():
+            correct.setdefault(exercise_id, {}).update(answers)
+    return correct

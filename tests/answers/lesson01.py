@@ -47,3 +47,65 @@ EXPECTED = {
     (NONLINEAR, "an exception type"): r"expected a prediction of the form a choice, such as "
                                       r"\"b\", got type",
 }
+
+
+# Issue 20: wrong work that passed (A1), raw internal errors (A13), and unusual correct answers.
+PRODUCT_RULE_WITH = """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(x * y)
+
+@g.defjvp
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  e = jnp.exp(x * y)
+  return {result}
+answer = g
+"""
+
+WRONG.setdefault(PRODUCT, {}).update({
+    "wrong primal output (A1)": PRODUCT_RULE_WITH.format(
+        result="e, e * ((1 + x * y) * x_dot + x ** 2 * y_dot)"),
+    "second-order cross term (A13)": PRODUCT_RULE_WITH.format(
+        result="g(x, y), e * ((1 + x * y) * x_dot + x ** 2 * y_dot) + e * x_dot * y_dot"),
+    "constant added (affine)": PRODUCT_RULE_WITH.format(
+        result="g(x, y), e * ((1 + x * y) * x_dot + x ** 2 * y_dot) + 1."),
+})
+
+EXPECTED.update({
+    (PRODUCT, "wrong primal output (A1)"):
+        r"the primal output your rule returns at \(2, 0\.25\): expected 3\.297442, got "
+        r"1\.648721\. The first thing a JVP rule returns is f\(primals\), the primal output",
+    (PRODUCT, "second-order cross term (A13)"):
+        r"your tangent is not linear in the input tangents taken together: at \(2, 0\.25\), "
+        r"with all of them nonzero at once, \(1, 2\), your rule gave 18\.96029, but the sum of "
+        r"what it gives for each input's tangent alone is 15\.66285\.",
+    (PRODUCT, "constant added (affine)"):
+        r"at \(2, 0\.25\), a zero input tangent gave 1 instead of 0: your tangent has a term "
+        r"that does not depend on the input tangent .* make grad silently disagree with jvp",
+})
+
+CORRECT = {
+    PRODUCT: {
+        "jax.jvp of the plain function inside the rule": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(x * y)
+
+@g.defjvp
+def g_jvp(primals, tangents):
+  return jax.jvp(lambda x, y: x * jnp.exp(x * y), primals, tangents)
+answer = g
+""",
+        "defjvps, one rule per argument": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(x * y)
+
+g.defjvps(lambda x_dot, ans, x, y: (1 + x * y) * jnp.exp(x * y) * x_dot,
+          lambda y_dot, ans, x, y: x * ans * y_dot)
+answer = g
+""",
+    },
+}

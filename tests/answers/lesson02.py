@@ -52,3 +52,47 @@ EXPECTED = {
     (SIGMOID, "tangent dropped"): r"not linear in the input tangent: at x=0\.5, a zero input "
                                    r"tangent gave 0\.3775407 instead of 0",
 }
+
+
+# Issue 20: a wrong primal output passed (A1); unusual correct answers still pass.
+LOGCOSH_WITH = """
+@custom_jvp
+def logcosh(x):
+  return jnp.log(jnp.cosh(x))
+
+@logcosh.defjvp
+def logcosh_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  return {result}
+answer = logcosh
+"""
+
+WRONG.setdefault("02_logcosh", {}).update({
+    "the input as primal output (A1)": LOGCOSH_WITH.format(result="x, jnp.tanh(x) * x_dot"),
+})
+WRONG.setdefault(SIGMOID, {}).update({
+    "the input as primal output (A1)": PRIMAL.format(tangent="jax.nn.sigmoid(-x) * x_dot")
+    .replace("return log_sigmoid(x),", "return x,"),
+})
+EXPECTED.update({
+    ("02_logcosh", "the input as primal output (A1)"):
+        r"the primal output your rule returns at x=0\.5: expected 0\.1201145, got 0\.5\. The "
+        r"first thing a JVP rule returns is f\(primals\)",
+    (SIGMOID, "the input as primal output (A1)"):
+        r"the primal output your rule returns at x=0\.5: expected -0\.474077, got 0\.5\.",
+})
+
+CORRECT = {
+    "02_logcosh": {
+        "1 - 2/(1 + e^(2x)), whose e^(2x) overflows harmlessly": LOGCOSH_WITH.format(
+            result="logcosh(x), (1 - 2 / (1 + jnp.exp(2 * x))) * x_dot"),
+        "2 sigmoid(2x) - 1": LOGCOSH_WITH.format(
+            result="logcosh(x), (2 * jax.nn.sigmoid(2 * x) - 1) * x_dot"),
+    },
+    SIGMOID: {
+        "exp(-softplus(x))": PRIMAL.format(tangent="jnp.exp(-jax.nn.softplus(x)) * x_dot"),
+        "where(x > 15, exp(-x), sigmoid(-x))": PRIMAL.format(
+            tangent="jnp.where(x > 15., jnp.exp(-x), jax.nn.sigmoid(-x)) * x_dot"),
+    },
+}

@@ -19,3 +19,66 @@ EXPECTED = {
     (UNSIMPLIFIED, "an exception"): r"expected a prediction of the form a number, such as 3 or "
                                     r"\"3\", got type",
 }
+
+
+# Issue 20: a wrong second derivative (A3) and a wrong primal output (A1) passed; the nan hint
+# named a jnp.where the learner did not write (A15); "nothing else is 0" (A11).
+SINC_WITH = """
+@custom_jvp
+def sinc(x):
+  return jnp.where(x == 0., 1., jnp.sin(x) / jnp.where(x == 0., 1., x))
+
+@sinc.defjvp
+def sinc_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  safe_x = jnp.where(x == 0., 1., x)
+  slope = (safe_x * jnp.cos(safe_x) - jnp.sin(safe_x)) / safe_x ** 2
+  return {result}
+answer = sinc
+"""
+
+WRONG["03_sinc"] = {
+    "stop_gradient on the slope (A3)": SINC_WITH.format(
+        result="sinc(x), lax.stop_gradient(jnp.where(x == 0., 0., slope)) * x_dot"),
+    "the input as primal output (A1)": SINC_WITH.format(
+        result="x, jnp.where(x == 0., 0., slope) * x_dot"),
+    "nan_to_num instead of a where (A15)": SINC_WITH.format(
+        result="sinc(x), jnp.nan_to_num((x * jnp.cos(x) - jnp.sin(x)) / x ** 2) * x_dot"),
+}
+EXPECTED.update({
+    ("03_sinc", "stop_gradient on the slope (A3)"):
+        r"the second derivative, jax\.grad\(jax\.grad\(\.\.\.\)\), at x=0\.5: expected "
+        r"-0\.3087027, got 0\. .*Your first derivative is right, but .* a stop_gradient",
+    ("03_sinc", "the input as primal output (A1)"):
+        r"the primal output your rule returns at x=0: expected 1, got 0\. The first thing a "
+        r"JVP rule returns is f\(primals\)",
+    ("03_sinc", "nan_to_num instead of a where (A15)"):
+        r"at x=0 is nan\. .*the code that computed the 0/0 your rule then discarded \(an "
+        r"unused jnp\.where branch, or what nan_to_num cleaned up\)",
+    (UNSIMPLIFIED, "zero"): r"you predicted 0\.0, .* At x = 0 the term x / \(2 \* sqrt\(x\)\) "
+                            r"is 0 / 0 = nan, and a nan spreads through the rest",
+})
+
+CORRECT = {
+    "03_sinc": {
+        "a Taylor branch near 0 (true sinc''(0) = -1/3)": """
+@custom_jvp
+def sinc(x):
+  return jnp.where(x == 0., 1., jnp.sin(x) / jnp.where(x == 0., 1., x))
+
+@sinc.defjvp
+def sinc_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  small = jnp.abs(x) < 1e-3
+  safe_x = jnp.where(small, 1., x)
+  formula = (safe_x * jnp.cos(safe_x) - jnp.sin(safe_x)) / safe_x ** 2
+  return sinc(x), jnp.where(small, -x / 3, formula) * x_dot
+answer = sinc
+""",
+        "(cos x - sinc x) / x with a safe x": SINC_WITH.format(
+            result="sinc(x), jnp.where(x == 0., 0., (jnp.cos(safe_x) - sinc(safe_x)) / safe_x)"
+                   " * x_dot"),
+    },
+}

@@ -44,3 +44,61 @@ EXPECTED = {
     (RESIDUAL, "x fixed, bwd moved"): r"at \(c, x\) = \(0\.5, 1\), f_bwd turns the cotangent 2 "
                                       r"into 1: it clips to \[-x, x\] = \[-1, 1\]",
 }
+
+
+# Issue 20: ratios that pointed the wrong way (A14): a cause is named only when it holds at
+# every point; unusual correct answers still pass.
+CLIP_WITH = """
+def clip_symmetric_fwd(c, x):
+  return {fwd}
+def clip_symmetric_bwd(res, g):
+  c = res
+  return {bwd}
+answer = (clip_symmetric_fwd, clip_symmetric_bwd)
+"""
+
+WRONG.setdefault("04_clip_residual", {}).update({
+    "no clip (A14)": CLIP_WITH.format(fwd="x, c", bwd="(None, g)"),
+    "fwd returns (c, c) (A14)": CLIP_WITH.format(fwd="c, c", bwd="(None, jnp.clip(g, -c, c))"),
+})
+WRONG.setdefault("04_scale_gradient", {}).update({
+    "fwd saves x (A14)": """
+def scale_gradient_fwd(s, x):
+  return x, x
+def scale_gradient_bwd(s, g):
+  return (None, s * g)
+answer = (scale_gradient_fwd, scale_gradient_bwd)
+""",
+})
+EXPECTED.update({
+    ("04_clip_residual", "no clip (A14)"):
+        r"argument 1 \(with output cotangent 1\) at \(0\.5, 3\): expected 0\.5, got 1\. \(See",
+    ("04_clip_residual", "fwd returns (c, c) (A14)"):
+        r"f_fwd's primal output at \(0\.5, 3\): expected 3, got 0\.5\. \(See",
+    ("04_scale_gradient", "fwd saves x (A14)"):
+        r"argument 1 \(with output cotangent 1\) at \(0\.5, 3\): expected 0\.5, got 3\. \(See",
+})
+
+CORRECT = {
+    "04_scale_gradient": {
+        "f_bwd returns a list, 0. for s": """
+def scale_gradient_fwd(s, x):
+  return x, s
+def scale_gradient_bwd(s, g):
+  return [0., s * g]
+answer = (scale_gradient_fwd, scale_gradient_bwd)
+""",
+        "residual as a tuple, zeros_like for s": """
+def scale_gradient_fwd(s, x):
+  return x, (s,)
+def scale_gradient_bwd(res, g):
+  s, = res
+  return (jnp.zeros_like(s), g * s)
+answer = (scale_gradient_fwd, scale_gradient_bwd)
+""",
+    },
+    "04_clip_residual": {
+        "saves -c, clips with min and max": CLIP_WITH.format(
+            fwd="x, -c", bwd="(None, jnp.minimum(jnp.maximum(g, c), -c))"),
+    },
+}

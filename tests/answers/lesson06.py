@@ -41,3 +41,51 @@ EXPECTED = {
         r"you predicted 2, .* The rule calls f for its primal output, but that runs f, not the "
         r"rule",
 }
+
+
+# Issue 20: JAX-internal errors (B19) and an affine tangent (B6) named as the mistake.
+DEFJVPS_RULES = """
+@custom_jvp
+def f(x, y):
+  return x ** 2 * jnp.sin(y)
+
+f.defjvps({rules})
+answer = f
+"""
+X_RULE = "lambda x_dot, ans, x, y: 2 * x * jnp.sin(y) * x_dot"
+
+WRONG.setdefault("06_defjvps_none", {}).update({
+    "one rule for two arguments (B19)": DEFJVPS_RULES.format(rules=X_RULE),
+    "a rule returning None (B19)": DEFJVPS_RULES.format(
+        rules=X_RULE + ", lambda y_dot, ans, x, y: None"),
+    "an offset added (B6)": DEFJVPS_RULES.format(rules=X_RULE + " + 0.1, None"),
+})
+EXPECTED.update({
+    ("06_defjvps_none", "one rule for two arguments (B19)"):
+        r"failed: the number of rules \(or tangents\) does not match the number of f's "
+        r"arguments .*defjvps takes one entry per argument of f, in order, with None",
+    ("06_defjvps_none", "a rule returning None (B19)"):
+        r"a rule returned None where JAX needs a tangent .* pass None itself to defjvps",
+    ("06_defjvps_none", "an offset added (B6)"):
+        r"a zero input tangent gave 0\.1 instead of 0: your tangent has a term that does not "
+        r"depend on the input tangent",
+})
+
+CORRECT = {
+    "06_defjvps_none": {
+        "a zero rule for y": DEFJVPS_RULES.format(
+            rules=X_RULE + ", lambda y_dot, ans, x, y: jnp.zeros_like(y_dot)"),
+        "a full defjvp rule": """
+@custom_jvp
+def f(x, y):
+  return x ** 2 * jnp.sin(y)
+
+@f.defjvp
+def f_jvp(primals, tangents):
+  x, y = primals
+  x_dot, _ = tangents
+  return f(x, y), 2 * x * jnp.sin(y) * x_dot
+answer = f
+""",
+    },
+}

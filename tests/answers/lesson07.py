@@ -106,3 +106,84 @@ EXPECTED = {
         r"f_bwd's cotangent for argument 0 \(with output cotangent 1\) at x=0\.5: "
         r"expected 0\.9182168, got 0\.4387913\.",
 }
+
+
+# Issue 20: feedback that named the wrong template or no cause (B21), and a FIFO stash (B25).
+HYPOT_WITH = """
+def hypot_fwd(x, y):
+  r = jnp.sqrt(x ** 2 + y ** 2)
+  return r, (x, y, r)
+def hypot_bwd(res, g):
+  x, y, r = res
+  return {bwd}
+answer = (hypot_fwd, hypot_bwd)
+"""
+
+WRONG.setdefault("07_hypot_vjp", {}).update({
+    "one stacked array (B21)": HYPOT_WITH.format(bwd="g * jnp.stack([x, y]) / r"),
+    "g forgotten (B21)": HYPOT_WITH.format(bwd="(x / r, y / r)"),
+    "2x and 2y (B21)": HYPOT_WITH.format(bwd="(g * 2 * x, g * 2 * y)"),
+})
+WRONG.setdefault("07_stashed_residual", {}).update({
+    "a FIFO stash (B25)": """
+queue = []
+
+@custom_vjp
+def wave(x):
+  return x * jnp.sin(x)
+
+def wave_fwd(x):
+  queue.append(jnp.sin(x) + x * jnp.cos(x))
+  return wave(x), None
+
+def wave_bwd(res, g):
+  return (g * queue.pop(0),)
+
+wave.defvjp(wave_fwd, wave_bwd)
+answer = (wave_fwd, wave_bwd)
+""",
+})
+EXPECTED.update({
+    ("07_hypot_vjp", "one stacked array (B21)"):
+        r"got a single ArrayImpl .* expected a tuple of 2\. Write `return \(x_bar, y_bar\)`, "
+        r"one entry for each argument, not one array holding them all\.",
+    ("07_hypot_vjp", "g forgotten (B21)"):
+        r"at \(3, 4\), f_bwd gives \(0\.6, 0\.8\) for the output cotangent 1 and the same for "
+        r"twice that cotangent: it does not use g\. .*multiply by g\.",
+    ("07_hypot_vjp", "2x and 2y (B21)"):
+        r"at \(3, 4\): expected 0\.6, got 6\. \(See",
+    ("07_stashed_residual", "a FIFO stash (B25)"):
+        r"f_bwd ran once on these residuals, then failed when run on them a second time "
+        r"\(IndexError: pop from empty list\)\. JAX may run f_bwd several times for one f_fwd",
+})
+
+CORRECT = {
+    "07_hypot_vjp": {
+        "unit-vector residual": """
+def hypot_fwd(x, y):
+  r = jnp.sqrt(x ** 2 + y ** 2)
+  return r, (x / r, y / r)
+def hypot_bwd(res, g):
+  ux, uy = res
+  return (g * ux, g * uy)
+answer = (hypot_fwd, hypot_bwd)
+""",
+    },
+    "07_stashed_residual": {
+        "residuals (sin, cos, x)": """
+@custom_vjp
+def wave(x):
+  return x * jnp.sin(x)
+
+def wave_fwd(x):
+  return wave(x), (jnp.sin(x), jnp.cos(x), x)
+
+def wave_bwd(res, g):
+  s, c, x = res
+  return (g * (s + x * c),)
+
+wave.defvjp(wave_fwd, wave_bwd)
+answer = (wave_fwd, wave_bwd)
+""",
+    },
+}

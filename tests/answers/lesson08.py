@@ -63,3 +63,87 @@ EXPECTED = {
         r"3, 'sum': 1\}, got \{'prod': 3, 'sum': 0\}\. Yours is 0 here, where the true value "
         r"is not\.",
 }
+
+
+# Issue 20: a dict cotangent unpacked (B20), a non-linear tangent told "zero" (B22), and the
+# function changed to a tuple described with the reference's output (B9).
+WRONG.setdefault("08_polar_vjp", {}).update({
+    "unpacks the dict cotangent (B20)": """
+def polar_fwd(pt):
+  return polar(pt), pt
+def polar_bwd(pt, g):
+  g_r, g_theta = g
+  r2 = pt.x ** 2 + pt.y ** 2
+  r = jnp.sqrt(r2)
+  return (Point(g_r * pt.x / r - g_theta * pt.y / r2, g_r * pt.y / r + g_theta * pt.x / r2),)
+answer = (polar_fwd, polar_bwd)
+""",
+})
+WRONG.setdefault("08_tangent_structure", {}).update({
+    "product of tangents (B22)": """
+@custom_jvp
+def sum_prod(pt):
+  return {'sum': pt.x + pt.y, 'prod': pt.x * pt.y}
+
+@sum_prod.defjvp
+def sum_prod_jvp(primals, tangents):
+  pt, = primals
+  pt_dot, = tangents
+  return sum_prod(pt), {'sum': pt_dot.x + pt_dot.y, 'prod': pt_dot.x * pt_dot.y}
+answer = sum_prod
+""",
+    "function changed to a tuple (B9)": """
+@custom_jvp
+def sum_prod(pt):
+  return (pt.x + pt.y, pt.x * pt.y)
+
+@sum_prod.defjvp
+def sum_prod_jvp(primals, tangents):
+  pt, = primals
+  pt_dot, = tangents
+  return sum_prod(pt), (pt_dot.x + pt_dot.y, pt_dot.x * pt.y + pt.x * pt_dot.y)
+answer = sum_prod
+""",
+})
+EXPECTED.update({
+    ("08_polar_vjp", "unpacks the dict cotangent (B20)"):
+        r"f_bwd unpacks the output cotangent g, a dict like the output .* unpacking a dict "
+        r"gives its keys \('r', 'theta'\), not its values\. Read the values by key: g\['r'\], "
+        r"g\['theta'\]\.",
+    ("08_tangent_structure", "product of tangents (B22)"):
+        r"your tangent is not linear in the input tangents taken together: at "
+        r"pt=Point\(x=3, y=4\), with all of them nonzero at once, \(Point\(x=1, y=2\),\), "
+        r"your rule gave \{'sum': 3, 'prod': 2\}",
+    ("08_tangent_structure", "function changed to a tuple (B9)"):
+        r"your sum_prod itself now returns \(7, 12\), of structure PyTreeDef\(\(\*, \*\)\): it "
+        r"must still return the dict \{'sum': 7, 'prod': 12\}",
+})
+
+CORRECT = {
+    "08_polar_vjp": {
+        "a list outer container, type(pt)(...)": """
+def polar_fwd(pt):
+  return polar(pt), pt
+def polar_bwd(pt, g):
+  r2 = pt.x ** 2 + pt.y ** 2
+  r = jnp.sqrt(r2)
+  return [type(pt)(g['r'] * pt.x / r - g['theta'] * pt.y / r2,
+                   g['r'] * pt.y / r + g['theta'] * pt.x / r2)]
+answer = (polar_fwd, polar_bwd)
+""",
+    },
+    "08_tangent_structure": {
+        "keys in the other order": """
+@custom_jvp
+def sum_prod(pt):
+  return {'sum': pt.x + pt.y, 'prod': pt.x * pt.y}
+
+@sum_prod.defjvp
+def sum_prod_jvp(primals, tangents):
+  pt, = primals
+  pt_dot, = tangents
+  return sum_prod(pt), {'prod': pt_dot.x * pt.y + pt.x * pt_dot.y, 'sum': pt_dot.x + pt_dot.y}
+answer = sum_prod
+""",
+    },
+}

@@ -88,10 +88,71 @@ EXPECTED = {
     (AMP, "x moved in instead"): r"your wave is declared with nondiff_argnums=\(1,\), so "
                                  r"custom_jvp treats x as a constant: grad with respect to it "
                                  r"is 0, with no error and no warning\. Neither amp nor x",
-    (AMP, "rule left behind"): r"your rule still takes amp before primals and tangents",
+    (AMP, "rule left behind"): r"your wave declares no nondiff_argnums now, so JAX calls its "
+                               r"rule as wave_jvp\(primals, tangents\)",  # C25
     (AMP, "amp's tangent unused"): r"along amp alone, the tangent at \(amp, x\) = \(2, 0\.5\) is "
                                    r"0, but the output moves with amp \(by sin\(x\) = "
                                    r"0\.4794255 per unit\)",
     (AMP, "cos for amp's term"): r"the tangent along \(1, 0\) at \(2, 0\.5\): expected "
                                  r"0\.4794255, got 0\.8775826\.",
+}
+
+
+# Issue 20: a bare RecursionError (C24) and a cause that was not the cause (C25).
+WRONG["09_apply_twice"] = WRONG.get("09_apply_twice", {})
+WRONG.setdefault("09_apply_twice", {}).update({
+    "differentiates apply_twice in its own rule (C24)": """
+@partial(custom_jvp, nondiff_argnums=(0,))
+def apply_twice(f, x):
+  return f(f(x))
+
+def apply_twice_jvp(f, primals, tangents):
+  return jax.jvp(lambda x: apply_twice(f, x), primals, tangents)
+
+apply_twice.defjvp(apply_twice_jvp)
+answer = apply_twice_jvp
+""",
+})
+WRONG.setdefault("09_amplitude", {}).update({
+    "nondiff removed, rule left with amp first (C25)": """
+@custom_jvp
+def wave(amp, x):
+  return amp * jnp.sin(x)
+
+@wave.defjvp
+def wave_jvp(amp, primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  return wave(amp, x), amp * jnp.cos(x) * x_dot
+answer = wave
+""",
+})
+EXPECTED.update({
+    ("09_apply_twice", "differentiates apply_twice in its own rule (C24)"):
+        r"your code calls itself without end \(RecursionError\): a rule that differentiates "
+        r"the very function it is the rule of .* \(for apply_twice: jax\.jvp of f, twice\)",
+    ("09_amplitude", "nondiff removed, rule left with amp first (C25)"):
+        r"your wave declares no nondiff_argnums now, so JAX calls its rule as "
+        r"wave_jvp\(primals, tangents\), with two arguments, but your rule still takes three",
+})
+
+CORRECT = {
+    "09_apply_twice": {
+        "jax.jvp of f(f(x)) at once": """
+def apply_twice_jvp(f, primals, tangents):
+  return jax.jvp(lambda x: f(f(x)), primals, tangents)
+answer = apply_twice_jvp
+""",
+    },
+    "09_amplitude": {
+        "defjvps": """
+@custom_jvp
+def wave(amp, x):
+  return amp * jnp.sin(x)
+
+wave.defjvps(lambda amp_dot, ans, amp, x: jnp.sin(x) * amp_dot,
+             lambda x_dot, ans, amp, x: amp * jnp.cos(x) * x_dot)
+answer = wave
+""",
+    },
 }

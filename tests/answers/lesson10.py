@@ -56,3 +56,42 @@ EXPECTED = {
                                                    r"with fixed_point: .* The exercise is to "
                                                    r"fix the solver, not to replace it",
 }
+
+
+# Issue 20: a closed form wrong for a < 0 passed (C5); "4 times" for a wrong primal (C27).
+CBRT_WITH = """
+def cbrt_fwd(a):
+  x_star = newton_cbrt(a)
+  return {fwd}
+def cbrt_bwd(res, g):
+  return {bwd}
+answer = (cbrt_fwd, cbrt_bwd)
+"""
+
+WRONG["10_implicit_cbrt"] = {
+    "closed form a ** (-2/3) / 3 (C5)": CBRT_WITH.format(
+        fwd="x_star, a", bwd="(g * (1 / 3) * res ** (-2 / 3),)"),
+    "a as the primal output (C27)": CBRT_WITH.format(
+        fwd="a, x_star", bwd="(g / (3 * res ** 2),)"),
+}
+EXPECTED.update({
+    ("10_implicit_cbrt", "closed form a ** (-2/3) / 3 (C5)"):
+        r"output cotangent 1\) at a=-8: expected 0\.08333334, got nan\.",
+    ("10_implicit_cbrt", "a as the primal output (C27)"):
+        r"f_fwd's primal output at a=8: expected 2, got 8\. \(See",
+})
+
+CORRECT = {
+    "10_implicit_cbrt": {
+        "x / (3 a) with residuals (a, x*)": CBRT_WITH.format(
+            fwd="x_star, (a, x_star)", bwd="(g * res[1] / (3 * res[0]),)"),
+        "jnp.cbrt as the primal, 1/(3 x*^2) precomputed": """
+def cbrt_fwd(a):
+  x_star = jnp.cbrt(a)
+  return x_star, 1 / (3 * x_star ** 2)
+def cbrt_bwd(slope, g):
+  return (g * slope,)
+answer = (cbrt_fwd, cbrt_bwd)
+""",
+    },
+}

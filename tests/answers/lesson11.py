@@ -56,3 +56,58 @@ EXPECTED = {
     (EXPONENT, "with respect to x"): r"you predicted 12\.0, .* the derivative with respect to x "
                                      r"\(argument 0\)",
 }
+
+
+# Issue 20: float16 cotangents passed (C6); "wrong sign" by coincidence (C27); "give it a
+# custom_jvp" to a custom_jvp (C26).
+WRONG.setdefault(BWD, {}).update({
+    "float16 cotangents (C6)": AFFINE_BWD.format(
+        cotangents="({'w': (g * x).astype(jnp.float16), 'b': g.astype(jnp.float16)}, "
+                   "(g * params['w']).astype(jnp.float16))"),
+    "b as sum(g * x) (C27)": AFFINE_BWD.format(
+        cotangents="({'w': g * x, 'b': jnp.sum(g * x)}, g * params['w'])"),
+})
+WRONG.setdefault(SQRT, {}).update({
+    "custom_jvp whose rule divides by sqrt(0) (C26)": """
+@custom_jvp
+def safe_sqrt(x):
+  return jnp.where(x > 0, jnp.sqrt(jnp.where(x > 0, x, 1.)), 0.)
+
+@safe_sqrt.defjvp
+def safe_sqrt_jvp(primals, tangents):
+  x, = primals
+  t, = tangents
+  return safe_sqrt(x), jnp.where(x > 0, t * 0.5 / jnp.sqrt(x), 0.)
+answer = safe_sqrt
+""",
+})
+EXPECTED.update({
+    (BWD, "float16 cotangents (C6)"):
+        r"\(leaf \['b'\]\) at .* has dtype float16, expected float32: a tangent or cotangent is "
+        r"typed exactly like the value it belongs to\. .*silently returns float16 gradients",
+    (BWD, "b as sum(g * x) (C27)"):
+        r"argument 0 \(with output cotangent 1\) at .*: expected \{'b': 1, 'w': \[2, 1, -4\]\}, "
+        r"got \{'b': -1, 'w': \[2, 1, -4\]\}\. \(See",  # no "wrong sign": sum(x) = -1 here only
+    (SQRT, "custom_jvp whose rule divides by sqrt(0) (C26)"):
+        r"the gradient at x=0: expected \(0,\), got \(nan,\)\. Your function has a custom_jvp, "
+        r"so this is its rule's doing",
+})
+
+CORRECT = {
+    SQRT: {
+        "double where with a safe 0": """
+def safe_sqrt(x):
+  return jnp.where(x > 0, jnp.sqrt(jnp.where(x > 0, x, 0.)), 0.)
+answer = safe_sqrt
+""",
+        "where(...) ** 0.5": """
+def safe_sqrt(x):
+  return jnp.where(x > 0, jnp.where(x > 0, x, 1.) ** 0.5, 0.)
+answer = safe_sqrt
+""",
+    },
+    BWD: {
+        "reversed dict keys, a list": AFFINE_BWD.format(
+            cotangents="[{'b': g, 'w': g * x}, g * params['w']]"),
+    },
+}

@@ -173,3 +173,36 @@ EXPECTED = {
     ("12_log_softmax_vjp", "softmax and x kept"):
         r"f_fwd keeps 8004 bytes \(float32\[1000\], float32\[1000\], float32\[\]\)",
 }
+
+
+# Issue 20: several letters are told to answer with one (C28); unusual correct answers.
+WRONG.setdefault("12_vmap_which_raises", {}).update({
+    "two letters (C28)": 'answer = "b and c"',
+})
+EXPECTED.update({
+    ("12_vmap_which_raises", "two letters (C28)"):
+        r"got 'b and c'\. Answer with a single letter: exactly one of the calls raises\.",
+})
+
+CORRECT = {
+    "12_tanh_residual": {
+        "save x and keep 1 - tanh(x)**2": """
+def my_tanh_fwd(x):
+  return jnp.tanh(x), x
+def my_tanh_bwd(x, g):
+  return (g * (1 - jnp.tanh(x) ** 2),)
+answer = (my_tanh_fwd, my_tanh_bwd)
+""",
+    },
+    "12_log_softmax_vjp": {
+        "saves x and the scalar logsumexp": """
+def log_softmax_fwd(x):
+  lse = jax.scipy.special.logsumexp(x)
+  return x - lse, (x, lse)
+def log_softmax_bwd(res, g):
+  x, lse = res
+  return (g - jnp.exp(x - lse) * jnp.sum(g),)
+answer = (log_softmax_fwd, log_softmax_bwd)
+""",
+    },
+}
