@@ -1151,7 +1151,8 @@ def test_11_where_nan_is_log_backward_dividing_zero_by_x():
 def test_11_side_effects_how_often_a_rule_runs():
     """11, gotcha 9: "How often the Python code of a rule runs depends on the transformations
     around it: on every call without `jit`; once per compilation under `jit`, so once more for
-    each new input shape; twice for one call of `grad(grad(f))`." """
+    each new input shape, dtype or weak type (lesson 5); and under `grad(grad(f))` twice for
+    this rule, because it calls `noisy_sin` itself, once for a rule that does not"."""
     calls = []
 
     @custom_jvp
@@ -1163,6 +1164,16 @@ def test_11_side_effects_how_often_a_rule_runs():
         calls.append(1)
         (x,), (t,) = primals, tangents
         return noisy_sin(x), jnp.cos(x) * t
+
+    @custom_jvp
+    def quiet_sin(x):
+        return jnp.sin(x)
+
+    @quiet_sin.defjvp
+    def quiet_sin_jvp(primals, tangents):
+        calls.append(1)
+        (x,), (t,) = primals, tangents
+        return jnp.sin(x), jnp.cos(x) * t
 
     def count(run):
         calls.clear()
@@ -1177,6 +1188,83 @@ def test_11_side_effects_how_often_a_rule_runs():
     assert count(lambda: [fast_sum(jnp.ones(2)), fast_sum(jnp.ones(2)),
                           fast_sum(jnp.ones(3))]) == 2
     assert count(lambda: jax.grad(jax.grad(noisy_sin))(1.0)) == 2
+    assert count(lambda: jax.grad(jax.grad(quiet_sin))(1.0)) == 1
+    fast = jax.jit(jax.grad(noisy_sin))
+    assert count(lambda: [fast(1.0), fast(jnp.float32(1.0)), fast(jnp.float16(1.0))]) == 3
+
+
+def test_11_nondiff_argnums_fix_none_for_s_would_be_a_silent_zero():
+    """11, gotcha 2: the fixed `scale` gives `grad(scale, 0)` = x = 3; "Returning `None` for `s`
+    would make the error go away too, but ... `grad(scale, 0)` would then return 0 instead of
+    3, with no error"."""
+    def make(bwd):
+        scale = custom_vjp(lambda s, x: s * x)
+        scale.defvjp(lambda s, x: (s * x, (s, x)), bwd)
+        return scale
+
+    right = make(lambda res, g: (res[1] * g, res[0] * g))
+    with_none = make(lambda res, g: (None, res[0] * g))
+    for scale in (right, with_none):
+        np.testing.assert_allclose(jax.vmap(jax.grad(scale, 1), (0, None))(
+            jnp.arange(3.0), 3.0), [0.0, 1.0, 2.0])
+    np.testing.assert_allclose(jax.vmap(lambda s: jax.grad(right, 0)(s, 3.0))(
+        jnp.arange(3.0)), [3.0, 3.0, 3.0])
+    assert jax.grad(with_none, 0)(2.0, 3.0) == 0.0
+
+
+def test_11_closure_convert_hoists_only_traced_values():
+    """11, gotcha 3: "`jax.closure_convert` turns the captured values that are being traced ...
+    into explicit arguments ...; a captured value that is not traced, such as a constant array,
+    stays inside the function"."""
+    a = jnp.array(3.0)
+    converted, consts = jax.closure_convert(lambda x: a * x, 2.0)
+    assert consts == [] and float(converted(2.0)) == 6.0
+    seen = []
+
+    def outer(b):
+        converted, consts = jax.closure_convert(lambda x: b * x, 2.0)
+        seen.append(len(consts))
+        return converted(2.0, *consts)
+
+    assert float(jax.grad(outer)(3.0)) == 2.0 and seen == [1]
+
+
+def test_11_closure_convert_rescues_a_hand_made_solver():
+    """11, gotcha 10: "A hand-made solver can be rescued as well: `jax.closure_convert` ...
+    turns the closure into a function of explicit constants, which the solver then takes as
+    ordinary arguments and differentiates in its backward rule"."""
+    from functools import partial  # noqa: PLC0415
+
+    @partial(custom_vjp, nondiff_argnums=(0,))
+    def fixed_point(f, x_guess, *consts):
+        def body_fun(carry):
+            _, x = carry
+            return x, f(x, *consts)
+
+        return jax.lax.while_loop(lambda c: jnp.abs(c[0] - c[1]) > 1e-6, body_fun,
+                                  (x_guess, f(x_guess, *consts)))[1]
+
+    def fixed_point_fwd(f, x_guess, *consts):
+        x_star = fixed_point(f, x_guess, *consts)
+        return x_star, (x_star, consts)
+
+    def fixed_point_bwd(f, res, g):
+        x_star, consts = res
+        _, vjp_x = jax.vjp(lambda x: f(x, *consts), x_star)
+        _, vjp_consts = jax.vjp(lambda *c: f(x_star, *c), *consts)
+        w = g
+        for _ in range(50):  # w = g + A^T w
+            w = g + vjp_x(w)[0]
+        return (jnp.zeros_like(x_star), *vjp_consts(w))
+
+    fixed_point.defvjp(fixed_point_fwd, fixed_point_bwd)
+
+    def newton_sqrt(a):
+        converted, consts = jax.closure_convert(lambda x: 0.5 * (x + a / x), a)
+        return fixed_point(converted, a, *consts)
+
+    np.testing.assert_allclose(newton_sqrt(2.0), np.sqrt(2.0), rtol=1e-6)
+    np.testing.assert_allclose(jax.grad(newton_sqrt)(2.0), 0.5 / np.sqrt(2.0), rtol=1e-6)
 
 
 def test_11_custom_root_does_not_differentiate_the_solver():
