@@ -210,7 +210,7 @@ def test_when_uv_cannot_be_installed_one_line_says_so(tmp_path):
 
 def test_a_failed_sync_is_one_line_after_uv_s_own_message(monkeypatch, capsys):
     monkeypatch.setattr(run, "find_uv", lambda version: "/opt/uv")
-    monkeypatch.setattr(run.subprocess, "call", lambda cmd, cwd: 2)
+    monkeypatch.setattr(run, "run_child", lambda cmd, **kwargs: 2)
     assert run.main(["test"]) == 2
     line = one_line(capsys.readouterr().err)
     assert line.startswith("run.py: installing the course's packages failed (uv's message is "
@@ -222,12 +222,20 @@ def test_a_failed_sync_is_one_line_after_uv_s_own_message(monkeypatch, capsys):
 
 @pytest.fixture
 def calls(monkeypatch):
-    """Run run.py's commands with the environment set up and every subprocess recorded."""
-    recorded = []
-    monkeypatch.setattr(run, "sync", lambda: ["UV", "run"])
-    monkeypatch.setattr(run.subprocess, "call",
-                        lambda cmd, cwd: recorded.append(cmd[2:]) or 0)
+    """Run run.py's commands with the environment set up and every subprocess recorded (the
+    groups each command synced are in `calls.groups`)."""
+    recorded = CallList()
+    monkeypatch.setattr(run, "sync", lambda groups: recorded.groups.append(groups) or
+                        ["UV", "run"])
+    monkeypatch.setattr(run, "run_child", lambda cmd, **kwargs: recorded.append(cmd[2:]) or 0)
+    monkeypatch.setattr(run, "choose_port", lambda wanted: wanted)
     return recorded
+
+
+class CallList(list):
+    def __init__(self):
+        super().__init__()
+        self.groups = []
 
 
 def test_test_runs_ruff_then_plain_pytest_with_extra_arguments(calls):
@@ -253,12 +261,58 @@ def test_lab_syncs_the_workspace_then_serves_it_quietly(calls, monkeypatch, tmp_
     overrides = json.loads((Path(settings[0].split("=", 1)[1]) / "overrides.json").read_text())
     assert overrides["@jupyterlab/apputils-extension:notification"] == {
         "fetchNews": "false", "checkForUpdates": False}
+    # Tab in a code cell indents by 2 spaces, as every lesson does.
+    cells = overrides["@jupyterlab/notebook-extension:tracker"]["codeCellConfig"]
+    assert (cells["indentUnit"], cells["tabSize"]) == ("2", 2)
+    # Opens on the start page; one Ctrl-C stops it; the port run.py chose, or a failure.
+    assert {"--LabApp.default_url=/lab/tree/00_start_here.ipynb", "--ServerApp.answer_yes=True",
+            "--ServerApp.port_retries=0", "--port=8888"} <= set(jupyter)
+
+
+def test_lessons_indent_by_two_spaces():
+    """What lab/overrides.json's indentUnit matches: in the lessons' code, the line after a
+    block opener (`def ...:`, `if ...:`) is indented 2 spaces more."""
+    steps = []
+    for md in ROOT.glob("notebooks/[0-9][0-9]_*.md"):
+        for block in md.read_text().split("```{code-cell}")[1:]:
+            lines = [line for line in block.split("```", 1)[0].splitlines()[1:] if line.strip()]
+            for before, after in zip(lines, lines[1:]):
+                if before.rstrip().endswith(":") and not before.lstrip().startswith("#"):
+                    steps.append((len(after) - len(after.lstrip(" "))) -
+                                 (len(before) - len(before.lstrip(" "))))
+    assert len(steps) > 50
+    assert set(steps) == {2}, sorted(set(steps))
+
+
+def test_the_lab_refuses_a_save_from_a_tab_older_than_a_reset():
+    import runpy
+
+    from traitlets.config import Config
+
+    config = Config()
+    hooks = runpy.run_path(str(ROOT / "lab" / "jupyter_server_config.py"),
+                           init_globals={"get_config": lambda: config})
+    message = hooks["stale_save_message"]
+    mark = {"at": "2026-12-04_01-41-19", "backup": "backups/2026-12-04_01-41-19/02_x.ipynb"}
+    fresh = {"metadata": {"course_reset": mark}, "cells": []}
+    stale = {"metadata": {}, "cells": []}
+    assert message("02_x.ipynb", fresh, fresh) is None  # the reloaded tab saves
+    assert message("02_x.ipynb", stale, stale) is None  # never reset
+    assert message("02_x.ipynb", None, stale) is None  # a new file
+    refused = message("02_x.ipynb", fresh, stale)
+    assert refused.startswith("Not saved: 02_x.ipynb was reset (2026-12-04_01-41-19) after "
+                              "this tab opened it, so this tab still shows your old copy (also "
+                              "kept in backups/2026-12-04_01-41-19/02_x.ipynb). To see the "
+                              "fresh lesson: File > Reload Notebook from Disk.")
+    older = {"metadata": {"course_reset": {**mark, "at": "2026-12-03_09-00-00"}}}
+    assert message("02_x.ipynb", fresh, older) == refused  # a tab from before an earlier reset
+    assert config.ServerApp.contents_manager_class is hooks["CourseContentsManager"]
 
 
 def test_lab_stops_when_the_workspace_sync_fails(monkeypatch):
     recorded = []
-    monkeypatch.setattr(run, "sync", lambda: ["UV", "run"])
-    monkeypatch.setattr(run.subprocess, "call", lambda cmd, cwd: recorded.append(cmd[2:]) or 2)
+    monkeypatch.setattr(run, "sync", lambda groups: ["UV", "run"])
+    monkeypatch.setattr(run, "run_child", lambda cmd, **kwargs: recorded.append(cmd[2:]) or 2)
     assert run.main(["lab"]) == 2
     assert len(recorded) == 1  # no JupyterLab on a workspace that is not ready
 
@@ -268,9 +322,141 @@ def test_reset_passes_the_lesson_to_course_workspace(calls):
     assert calls == [["python", "-m", "course.workspace", "reset", "02"]]
 
 
-def test_unknown_command_prints_usage(capsys):
-    assert run.main(["serve"]) == 2
-    assert "python3 run.py refresh [NN]" in capsys.readouterr().out
+def test_unknown_command_says_so_and_prints_usage(capsys):
+    assert run.main(["labb"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith("run.py: unknown command 'labb'; the commands are: "
+                                   "classroom, lab, refresh, reset, site, test.")
+    assert "python3 run.py refresh [NN]" in captured.out
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h", "help"])
+def test_help_prints_usage_and_succeeds(capsys, flag):
+    assert run.main([flag]) == 0
+    assert "python3 run.py lab " in capsys.readouterr().out
+
+
+def test_no_command_prints_usage_and_fails(capsys):
+    assert run.main([]) == 2
+    assert "python3 run.py lab " in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, code", [([], 2), (["--help"], 0)])
+def test_reset_without_a_lesson_shows_run_py_s_usage(calls, capsys, args, code):
+    assert run.main(["reset"] + args) == code
+    assert capsys.readouterr().err.startswith("usage: python3 run.py reset NN\n")
+    assert calls == []  # nothing installed, nothing run
+
+
+@pytest.mark.parametrize("command, groups", [
+    ("lab", []), ("reset", []), ("refresh", []), ("site", ["site"]),
+    ("classroom", ["classroom"]), ("test", None)])
+def test_each_command_installs_only_the_groups_it_needs(calls, command, groups, monkeypatch,
+                                                       tmp_path):
+    monkeypatch.setenv("COURSE_WORKSPACE", str(tmp_path))
+    assert run.main([command] + (["02"] if command == "reset" else [])) == 0
+    assert calls.groups == [groups]
+
+
+def test_classroom_runs_the_launcher_in_the_runtime_and_classroom_group(calls):
+    assert run.main(["classroom", "--help"]) == 0
+    assert calls.groups == [["classroom"]]
+    assert calls == [["python", "-m", "classroom", "--help"]]
+
+
+def test_sync_commands(monkeypatch, tmp_path):
+    monkeypatch.setattr(run, "ROOT", str(tmp_path))
+    (tmp_path / ".venv").mkdir()
+    assert run.sync_command("uv", []) == ["uv", "sync", "--locked", "--inexact",
+                                          "--no-default-groups"]
+    assert run.sync_command("uv", ["site"]) == ["uv", "sync", "--locked", "--inexact",
+                                                "--no-default-groups", "--group", "site"]
+    assert run.sync_command("uv", None) == ["uv", "sync", "--locked", "--all-groups"]
+    (tmp_path / ".venv").rmdir()  # the first sync builds .venv on the Python running run.py
+    assert run.sync_command("uv", [])[-2:] == ["--python", sys.executable]
+
+
+def test_uv_s_package_lines_are_left_out_and_its_summary_kept():
+    kept = [line for line in ["Using CPython 3.11.7 interpreter at: /usr/bin/python3.11\n",
+                              "Creating virtual environment at: .venv\n",
+                              "Resolved 191 packages in 2ms\n",
+                              "Prepared 113 packages in 9.1s\n",
+                              "Installed 113 packages in 492ms\n",
+                              " + jax==0.10.2\n", " - ruff==0.14.0\n", " ~ course==0.1.0\n",
+                              "Checked 113 packages in 1ms\n",
+                              "error: Failed to fetch: `https://pypi.org/simple/jax/`\n"]
+            if run.quiet_uv_line(line)]
+    assert kept == ["Creating virtual environment at: .venv\n",
+                    "Prepared 113 packages in 9.1s\n", "Installed 113 packages in 492ms\n",
+                    "error: Failed to fetch: `https://pypi.org/simple/jax/`\n"]
+
+
+def test_the_next_free_port_when_the_wanted_one_is_taken():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert not run.port_is_free(port)
+        chosen = run.choose_port(port)
+        assert chosen > port and run.port_is_free(chosen)
+    assert run.choose_port(port) == port
+
+
+def test_a_bad_course_port_is_one_line(calls, monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("COURSE_WORKSPACE", str(tmp_path))
+    monkeypatch.setenv("COURSE_PORT", "88a")
+    assert run.main(["lab"]) == 1
+    assert one_line(capsys.readouterr().err) == (
+        "run.py: COURSE_PORT should be a port number, like 9000, but it is '88a'.")
+
+
+GROUP_ONLY = {"test", "site", "classroom"}
+
+
+def lock_closure(lock: dict, roots: list[dict]) -> set[str]:
+    """The packages uv.lock installs for the requirements `roots` (its dependency entries),
+    transitively, extras included (markers are ignored: a superset)."""
+    packages = {p["name"]: p for p in lock["package"]}
+    seen, todo = set(), list(roots)
+    while todo:
+        dep = todo.pop()
+        package = packages[dep["name"]]
+        for extra in dep.get("extra", []):
+            todo += package.get("optional-dependencies", {}).get(extra, [])
+        if dep["name"] not in seen:
+            seen.add(dep["name"])
+            todo += package.get("dependencies", [])
+    return seen
+
+
+@pytest.mark.skipif(pinned_uv() is None, reason="no uv of the pinned version found")
+def test_the_lab_s_environment_has_no_test_site_or_classroom_package(tmp_path, monkeypatch):
+    """`uv sync` exactly as run.py's `lab` runs it, on an empty environment, with --dry-run:
+    what a learner's fresh clone installs."""
+    monkeypatch.setattr(run, "ROOT", str(tmp_path))  # no .venv there: a first install
+    command = run.sync_command(pinned_uv(), run.GROUPS["lab"]) + ["--dry-run"]
+    env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(tmp_path / "venv")}
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    would = {line.split()[1].split("==")[0] for line in result.stderr.splitlines()
+             if line.startswith(" + ")}
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    project = next(p for p in lock["package"] if p["name"] == pyproject["project"]["name"])
+    runtime = lock_closure(lock, project["dependencies"])
+    groups = {name: lock_closure(lock, deps)
+              for name, deps in project["dev-dependencies"].items()}
+    assert set(groups) == GROUP_ONLY
+    assert would - {project["name"]} <= runtime
+    for name, closure in groups.items():
+        assert not (would & (closure - runtime)), f"the lab installs {name} packages"
+    # The packages the issue names are among those left out, and jax is in.
+    assert not would & {"pytest", "playwright", "ruff", "sphinx", "myst-nb", "jupyterhub",
+                        "jupyter-repo2docker", "nbval"}
+    assert {"jax", "jupyterlab", "ipywidgets", "matplotlib"} <= would
 
 
 def test_pytest_options_live_in_pyproject():

@@ -1,0 +1,64 @@
+"""JupyterLab's server settings for `python3 run.py lab` (found through JUPYTER_CONFIG_PATH).
+
+A save of a lesson from a tab opened before `python3 run.py reset NN` is refused: that tab still
+shows the learner's old copy, and JupyterLab's "File Changed" dialog offers Overwrite, which
+would silently undo the reset. course/workspace.py marks the fresh copy's metadata with
+`course_reset`; a notebook saved without the mark the file on disk has is such a stale tab, and
+the learner gets a message saying what happened and how to see the fresh lesson.
+
+This file is plain Python with no import of `course` (which imports JAX): it runs inside the
+Jupyter server.
+"""
+
+import json
+import os
+
+from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+from tornado.web import HTTPError
+
+RESET_KEY = "course_reset"  # course.workspace.RESET_KEY
+
+
+def stale_save_message(path, on_disk, incoming):
+    """Why a save of the notebook `incoming` to `path` must be refused, or None. `on_disk` is
+    the notebook there now (None if none)."""
+    mark = ((on_disk or {}).get("metadata") or {}).get(RESET_KEY)
+    if not isinstance(mark, dict):
+        return None
+    if ((incoming or {}).get("metadata") or {}).get(RESET_KEY) == mark:
+        return None
+    name = os.path.basename(path)
+    return (f"Not saved: {name} was reset ({mark.get('at', '')}) after this tab opened it, so "
+            f"this tab still shows your old copy (also kept in {mark.get('backup', 'backups/')})."
+            f" To see the fresh lesson: File > Reload Notebook from Disk. To keep something "
+            f"from this tab, copy it first, then reload and paste it.")
+
+
+def refuse_stale_save(model, path, contents_manager, **kwargs):
+    """ContentsManager.pre_save_hook: an HTTPError rejects the save with its message."""
+    if model.get("type") != "notebook" or not isinstance(model.get("content"), dict):
+        return
+    os_path = os.path.join(contents_manager.root_dir, path.strip("/"))
+    try:
+        with open(os_path, encoding="utf-8") as f:
+            on_disk = json.load(f)
+    except (OSError, ValueError):
+        return
+    message = stale_save_message(path, on_disk if isinstance(on_disk, dict) else None,
+                                 model["content"])
+    if message:
+        raise HTTPError(409, "%s", message)
+
+
+class CourseContentsManager(AsyncLargeFileManager):
+    """JupyterLab's default contents manager, with refuse_stale_save registered beside any
+    pre_save_hook of the learner's own configuration. (Setting the pre_save_hook trait here
+    would warn: the server applies this file's settings twice, once more for the lab.)"""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.register_pre_save_hook(refuse_stale_save)
+
+
+c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
+c.ServerApp.contents_manager_class = CourseContentsManager

@@ -1,0 +1,210 @@
+"""run.py's long commands in a terminal (issue 22): one Ctrl-C stops the command and everything
+it started, and `lab` prints a URL that works.
+
+Each test runs run.py on a pseudo-terminal of its own (pty.fork: a new session, the pty as its
+controlling terminal, run.py's process group in the foreground) and presses Ctrl-C by writing
+^C to the terminal, whose line discipline then sends SIGINT to the foreground process group,
+as a terminal does when a learner presses it.
+"""
+
+import json
+import os
+import pty
+import re
+import select
+import signal
+import socket
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from test_run import run
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals are POSIX")
+CTRL_C = b"\x03"
+
+
+class Terminal:
+    """A program on a pseudo-terminal: what it printed so far, and the keys to type."""
+
+    def __init__(self, argv: list[str], env: dict):
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child: exec at once (nothing of pytest's may run here)
+            try:
+                os.chdir(ROOT)
+                os.execve(argv[0], argv, env)
+            finally:
+                os._exit(127)
+        self.output = bytearray()
+        self.status = None
+
+    def text(self) -> str:
+        return self.output.decode(errors="replace")
+
+    def read(self, until, timeout: float) -> bool:
+        """Read what it prints until `until(text)` is true (True) or the time is up (False)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if until(self.text()):
+                return True
+            ready, _, _ = select.select([self.fd], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(self.fd, 65536)
+                except OSError:  # EIO: every process of the terminal closed it
+                    chunk = b""
+                if not chunk:
+                    return until(self.text())
+                self.output.extend(chunk)
+        return until(self.text())
+
+    def type(self, keys: bytes) -> None:
+        os.write(self.fd, keys)
+
+    def wait(self, timeout: float) -> int | None:
+        """Its exit status (130 after Ctrl-C), or None if it is still running after `timeout`."""
+        deadline = time.monotonic() + timeout
+        while self.status is None and time.monotonic() < deadline:
+            self.read(lambda _: False, 0.2)
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.status = os.waitstatus_to_exitcode(status)
+        return self.status
+
+    def close(self) -> None:
+        if self.status is None:
+            os.killpg(self.pid, signal.SIGKILL)
+            self.wait(10)
+        os.close(self.fd)
+
+
+def descendants(pid: int) -> set[int]:
+    """`pid` and every process below it (children, their children...), from /proc."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        found.add(p)
+        todo += [child for child, parent in parents.items() if parent == p]
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Running (a zombie that nobody reaped yet has stopped: it only waits for its parent)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def command_line(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+@pytest.fixture
+def terminal():
+    opened = []
+
+    def start(args: list[str], **env) -> Terminal:
+        full = {**os.environ, **env, "TERM": "xterm"}
+        full.pop("DISPLAY", None)
+        full.pop("WAYLAND_DISPLAY", None)  # no browser to open
+        opened.append(Terminal([sys.executable, *args], full))
+        return opened[-1]
+
+    yield start
+    for t in opened:
+        t.close()
+
+
+def test_one_ctrl_c_stops_the_lab_its_kernels_and_frees_the_port(terminal, tmp_path):
+    # The default port is taken (here by a socket of ours): the lab takes the next free one,
+    # and the URL it prints, last, is that one, with the whole token.
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    wanted = taken.getsockname()[1]
+    lab = terminal(["run.py", "lab"], COURSE_WORKSPACE=str(tmp_path / "workspace"),
+                   COURSE_PORT=str(wanted))
+    try:
+        assert lab.read(lambda t: "Stop it with Ctrl-C" in t, 240), lab.text()
+    finally:
+        taken.close()
+    text = lab.text()
+    assert f"Port {wanted} is taken" in text
+    (url,) = re.findall(r"http://127\.0\.0\.1:\d+/\S+", text)
+    port = int(url.split(":")[2].split("/")[0])
+    assert port > wanted
+    assert url.endswith("/lab/tree/00_start_here.ipynb?token=" + re.search(
+        r"token=([0-9a-f]{48})\s", text).group(1))
+    assert text.rstrip().endswith("Stop it with Ctrl-C (once: it stops JupyterLab and its "
+                                  "kernels).")
+    with urllib.request.urlopen(url, timeout=30) as response:
+        assert response.status == 200
+    # A kernel, as a lesson starts one.
+    token = url.rsplit("=", 1)[1]
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/api/kernels", method="POST",
+                                     data=json.dumps({"name": "python3"}).encode(),
+                                     headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=60):
+        pass
+    deadline = time.monotonic() + 60
+    while not any("ipykernel" in command_line(p) for p in descendants(lab.pid)):
+        assert time.monotonic() < deadline, "no kernel process"
+        time.sleep(0.3)
+    processes = descendants(lab.pid)
+    assert any("jupyter-lab" in command_line(p) or "jupyter lab" in command_line(p)
+               for p in processes)
+
+    lab.type(CTRL_C)
+
+    assert lab.wait(60) == 130, lab.text()
+    left = [(p, command_line(p)) for p in processes if alive(p)]
+    assert not left, f"still running after one Ctrl-C: {left}"
+    assert run.port_is_free(port)
+    assert "Shut down this Jupyter server" not in lab.text()
+    assert "eavesdropping" not in lab.text()
+
+
+COUNT_SIGINTS = """
+import signal, sys, time
+got = []
+signal.signal(signal.SIGINT, lambda *_: got.append(time.monotonic()))
+print("ready", flush=True)
+while not got:
+    time.sleep(0.05)
+time.sleep(2)  # uv run passes on a second SIGINT 200 ms after the first
+print(f"SIGINTs: {len(got)}", flush=True)
+sys.exit(7)
+"""
+
+
+def test_a_long_command_gets_one_ctrl_c_once_and_run_py_waits_for_it(terminal, tmp_path):
+    """What every command does (`classroom`, whose launcher exec's into the hub, `site`,
+    `refresh`, `test`): run.py -> uv run -> the program. The program receives Ctrl-C once,
+    and run.py returns only after the program has finished."""
+    script = tmp_path / "count_sigints.py"
+    script.write_text(COUNT_SIGINTS)
+    driver = ("import sys; sys.path.insert(0, '.'); import run; "
+              f"sys.exit(run.run_child(run.sync([]) + ['python', {str(script)!r}]))")
+    child = terminal(["-c", driver])
+    assert child.read(lambda t: "ready" in t, 240), child.text()
+
+    child.type(CTRL_C)
+
+    assert child.wait(30) == 130, child.text()
+    assert "SIGINTs: 1" in child.text()
