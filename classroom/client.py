@@ -136,9 +136,16 @@ class Kernel:
         out = {"stdout": "", "error": None, "evalue": None}
         replied = idle = False
         while not (replied and idle):
-            if time.monotonic() - start > timeout:
+            left = timeout - (time.monotonic() - start)
+            if left <= 0:
                 raise HubError(f"code did not finish within {timeout} s: {code[:60]!r}")
-            msg = json.loads(self.ws.recv())
+            # Short reads: the server's websocket pings would otherwise restart a long
+            # socket timeout forever, and a dead kernel sends nothing more.
+            self.ws.settimeout(min(left, 5))
+            try:
+                msg = json.loads(self.ws.recv())
+            except websocket.WebSocketTimeoutException:
+                continue
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind, content = msg["header"]["msg_type"], msg["content"]

@@ -115,6 +115,7 @@ class ClassroomSpawner(LocalProcessSpawner):
             await super().stop(now=now)
         finally:
             killed = limits.kill(self.user.name)
+            limits.remove(self.user.name)
             if killed:
                 self.log.info("classroom: ended %d leftover process(es) of %s", len(killed),
                               self.user.name)

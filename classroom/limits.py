@@ -138,6 +138,15 @@ def members(name: str) -> set[int]:
     return found
 
 
+def remove(name: str) -> None:
+    """Remove `name`'s (emptied) group; it is made again at their next start."""
+    for d in _dirs(name):
+        try:
+            d.rmdir()
+        except (FileNotFoundError, OSError):
+            pass  # not empty yet, or gone: the next prepare() reuses it
+
+
 def kill(name: str, timeout: float = 10) -> set[int]:
     """SIGKILL every process of `name`'s group until none is left; return the ones killed.
     A fork loop cannot outrun it: the group's pids limit bounds it, and a frozen v1 group

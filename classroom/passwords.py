@@ -81,9 +81,9 @@ def choose(state: Path, name: str, password: str) -> None:
         db[name.encode("utf8")] = digest
 
 
-def _write_initial(state: Path, given: dict[str, str]) -> None:
+def _write_initial(state: Path, given: dict[str, str], drop: set[str] = frozenset()) -> None:
     """Record one-time passwords in the teacher's file (600), newest last; an older line for
-    the same name is replaced."""
+    the same name is replaced, and the names in `drop` are left out."""
     path = initial_file(state)
     lines = {}
     if path.exists():
@@ -92,6 +92,7 @@ def _write_initial(state: Path, given: dict[str, str]) -> None:
                 name, _, password = line.partition(" ")
                 lines[name] = password.strip()
     lines.update(given)
+    lines = {n: p for n, p in lines.items() if n not in drop}
     text = ("# One-time passwords of the classroom: hand each person theirs. Their first login "
             "asks them to\n# choose their own. `python3 run.py classroom --reset-password "
             "NAME` makes a new one.\n"
@@ -133,4 +134,6 @@ def prune(state: Path, roster: set[str]) -> list[str]:
             if key.decode("utf8") not in roster:
                 del db[key]
                 dropped.append(key.decode("utf8"))
+    if dropped and initial_file(state).exists():
+        _write_initial(state, {}, drop=set(dropped))
     return sorted(dropped)

@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from classroom import passwords  # noqa: E402
+from classroom.client import HubError  # noqa: E402
 from classroom.harness import Hub, processes_of  # noqa: E402
 from classroom.launch import (  # noqa: E402
     Refused,
@@ -154,6 +155,7 @@ def test_nobody_claims_an_account_and_a_lost_state_reopens_none(tmp_path):
     assert passwords.verify(state, "ada", again) == "initial"
     assert passwords.prune(state, {"t"}) == ["ada"]
     assert passwords.verify(state, "ada", again) is None
+    assert "ada" not in passwords.initial_file(state).read_text()
     lost = tmp_path / "new-state"  # a lost state folder: new one-time passwords, no claim
     lost.mkdir()
     fresh = passwords.ensure_initial(lost, ["t"])
@@ -241,7 +243,9 @@ def test_run_py_classroom_runs_the_launcher_inside_the_environment(monkeypatch):
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
     need(need_all)
-    hub = Hub(tmp_path_factory.mktemp("classroom"), ["a", "b"])
+    # Limits small enough to reach in a test, large enough for lesson 2 in the browser.
+    hub = Hub(tmp_path_factory.mktemp("classroom"), ["a", "b"],
+              extra=("--memory-limit", "1500M", "--tasks-limit", "400"))
     hub.a, hub.b = hub.learners
     try:
         hub.start()
@@ -384,11 +388,257 @@ def test_teacher_sees_a_passed_and_b_not_started(hub, people):
     assert learner.status_code == 403, learner.status_code
 
 
-def test_saved_work_and_progress_survive_a_hub_restart(hub, people):
+def run_in(learner, code: str) -> dict:
+    kernel = learner.kernel()
+    try:
+        return kernel.run(code)
+    finally:
+        kernel.close()
+
+
+# Attacks, as a learner would make them (../shared/reviews/2026-12/classroom.md). Each failed
+# before the change that closed it.
+
+def test_a_learner_config_changes_nothing_their_server_sends(hub, people):
+    """Finding 1: A's own Jupyter config injected a script into every page A's server sent.
+    Now the server loads no config of the learner's; nor can the teacher's browser open A's
+    server (the teacher's role has no access:servers), and no learner's server gets the
+    teacher's development environment."""
+    _, a, _ = people
+    config = ("import os; os.makedirs(os.path.expanduser('~/.jupyter'), exist_ok=True); "
+              "open(os.path.expanduser('~/.jupyter/jupyter_server_config.py'), 'w').write("
+              "\"c.ServerApp.tornado_settings = {'headers': {'X-Injected': 'by-a'}}\\n\")")
+    out = run_in(a, config + "; print(os.environ.get('VIRTUAL_ENV'), "
+                             "os.environ.get('PYTHONNOUSERSITE'))")
+    assert out["error"] is None and out["stdout"].split() == ["None", "1"], out
+    # A restarts their server, as the attack did, so that it reads the config.
+    assert a.session.delete(f"{hub.base}/hub/api/users/{hub.a}/server",
+                            headers=a.xsrf_headers(), timeout=60).status_code in (202, 204)
+    deadline = time.monotonic() + 60
+    while processes_of(hub.a) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    a.wait_for_server()
+    page = a.session.get(f"{hub.base}/user/{hub.a}/lab", timeout=60)
+    assert page.status_code == 200 and "X-Injected" not in page.headers, page.headers
+    teacher = people[0]
+    opened = teacher.session.get(f"{hub.base}/user/{hub.a}/lab", timeout=60)
+    assert opened.status_code == 403, (opened.status_code, opened.url)
+    token = teacher.api("GET", "contents", user=hub.a)
+    assert token.status_code == 403, token.status_code
+
+
+def test_a_cannot_listen_to_b_kernel(hub, people):
+    """Finding 2: kernels listened on 127.0.0.1 TCP, and A subscribed to B's IOPub socket and
+    read B's code and outputs live. Now kernels use Unix sockets in the learner's private
+    runtime folder: A subscribes to every TCP port B listens on and receives nothing."""
+    _, a, b = people
+    listen = f"""
+import pwd, threading, time, zmq
+uid = pwd.getpwnam({hub.b!r}).pw_uid
+ports = set()
+for table in ('/proc/net/tcp', '/proc/net/tcp6'):
+    for line in open(table).read().splitlines()[1:]:
+        f = line.split()
+        if f[3] == '0A' and int(f[7]) == uid:
+            ports.add(int(f[1].rsplit(':', 1)[1], 16))
+heard = []
+def subscribe():
+    ctx = zmq.Context()
+    socks = []
+    for port in ports:
+        s = ctx.socket(zmq.SUB); s.setsockopt(zmq.SUBSCRIBE, b''); s.connect(f'tcp://127.0.0.1:{{port}}')
+        socks.append(s)
+    poller = zmq.Poller()
+    for s in socks: poller.register(s, zmq.POLLIN)
+    end = time.time() + 12
+    while time.time() < end:
+        for s, _ in poller.poll(200):
+            heard.append(b''.join(s.recv_multipart()))
+listener = threading.Thread(target=subscribe); listener.start()
+print(len(ports))
+"""
+    kernel_b, kernel_a = b.kernel(), a.kernel()  # B's kernel runs before A looks for it
+    try:
+        assert kernel_b.run("print('ready')")["stdout"].strip() == "ready"
+        started = kernel_a.run(listen)
+        assert started["error"] is None and int(started["stdout"]) >= 1, started
+        secret = "b-secret-" + os.urandom(4).hex()
+        said = kernel_b.run(f"import time\nfor i in range(20):\n    print({secret!r}); "
+                            "time.sleep(0.1)")
+        assert said["stdout"].count(secret) == 20, said
+        heard = kernel_a.run("listener.join(); print(len(heard), any("
+                             f"{secret.encode()!r} in m for m in heard))")
+        # B's kernel is configured for IPC (its connection file, read here as root).
+        runtime = hub.home(hub.b) / ".local" / "share" / "jupyter" / "runtime"
+        connection = json.loads((runtime / f"kernel-{kernel_b.id}.json").read_text())
+    finally:
+        kernel_a.close()
+        kernel_b.close()
+    assert heard["error"] is None and heard["stdout"].split() == ["0", "False"], heard
+    assert connection["transport"] == "ipc", connection
+
+
+def test_no_first_come_claim_and_no_password_for_names_off_the_roster(hub, people):
+    """Finding 4: whoever logged in first owned a roster name, and a refused login for a name
+    not yet on the roster stored its password."""
+    import requests
+
+    for name, password in ((hub.b, "claimed-first!"), (f"{hub.teacher}x", "pre-claim-it!")):
+        stranger = requests.Session()
+        form = stranger.get(f"{hub.base}/hub/login", timeout=30)
+        assert "one-time password your teacher gave you" in form.text
+        refused = stranger.post(f"{hub.base}/hub/login", timeout=30, data={
+            "username": name, "password": password,
+            "_xsrf": stranger.cookies.get("_xsrf", "")})
+        assert refused.status_code == 403, (name, refused.status_code)
+    with passwords.store(hub.state) as db:
+        assert f"{hub.teacher}x".encode() not in db
+    assert passwords.verify(hub.state, hub.b, hub.password[hub.b]) == "chosen"
+
+
+def test_a_teacher_resets_a_password_while_the_hub_runs(hub, people):
+    result = subprocess.run([sys.executable, "-m", "classroom", "--roster",
+                             str(hub.tmp / "roster.toml"), "--state", str(hub.state),
+                             "--reset-password", hub.b], cwd=hub.root, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    one_time = result.stdout.split("one-time password: ", 1)[1].split()[0]
+    assert hub.initial_passwords()[hub.b] == one_time
+    b = hub.learner(hub.b)
+    assert b.try_login(hub.password[hub.b]).status_code == 403  # the old one is gone
+    hub.password[hub.b] = "b's second password"
+    b.password = hub.password[hub.b]
+    b.login()  # the one-time password, then the page to choose one's own
+    assert passwords.verify(hub.state, hub.b, hub.password[hub.b]) == "chosen"
+
+
+def test_the_progress_page_trusts_no_learner_file(hub, people):
+    """Finding 5: the root progress service followed A's symlink to B's store (crediting A with
+    B's passes), copied /dev/zero without end, and one crafted row gave HTTP 500 for the
+    class. Now it reads as the learner, regular files only, and one bad store shows in its
+    own row."""
+    teacher, a, b = people
+    forged = "12_log_softmax_vjp"
+    b_store = hub.home(hub.b) / "course" / ".course" / "progress.sqlite"
+    out = run_in(b, f"from course.progress import record; print(record({forged!r}, True))")
+    assert out["stdout"].strip() == "True", out
+
+    def progress():
+        reply = teacher.session.get(f"{hub.base}/services/progress/api/progress", timeout=120)
+        assert reply.status_code == 200, reply.status_code
+        page = teacher.session.get(f"{hub.base}/services/progress/", timeout=120)
+        assert page.status_code == 200 and hub.b in page.text
+        return reply.json()["learners"]
+
+    assert progress()[hub.b]["exercises"][forged]["passed"] is True
+    # A points their store at B's (the file, then the folder holding it), then at /dev/zero.
+    attacks = [("~/course/.course/progress.sqlite", str(b_store), "a link"),
+               ("~/course/.course", str(b_store.parent), "Permission denied"),
+               ("~/course/.course/progress.sqlite", "/dev/zero", "a link")]
+    for mine, target, says in attacks:
+        out = run_in(a, f"import os; p = os.path.expanduser({mine!r}); "
+                        f"os.rename(p, p + '.mine'); os.symlink({target!r}, p)")
+        assert out["error"] is None, out
+        started = time.monotonic()
+        row = progress()[hub.a]
+        assert time.monotonic() - started < 30
+        assert row["exercises"] == {} and says in row["status"], row
+        assert progress()[hub.b]["exercises"][forged]["passed"] is True
+        out = run_in(a, f"import os; p = os.path.expanduser({mine!r}); os.remove(p); "
+                        "os.rename(p + '.mine', p)")
+        assert out["error"] is None, out
+    crafted = ("import sqlite3, os; con = sqlite3.connect(os.path.expanduser("
+               "'~/course/.course/progress.sqlite')); con.execute(\"INSERT INTO checks VALUES "
+               "('02_logcosh', 1, x'00ff')\"); con.commit()")
+    assert run_in(a, crafted)["error"] is None
+    row = progress()[hub.a]
+    assert "1 malformed record(s) ignored" in row["status"], row
+    assert row["exercises"][EXERCISE]["passed"] is True  # A's real pass, from the browser test
+
+
+def test_a_learner_is_contained(hub, people):
+    """Finding 6: no limit on processes or memory, and a learner's background process outlived
+    their server. Now A's fork loop stops at A's process limit, A's allocation over A's
+    memory limit ends A's kernel only, and stopping A's server ends every process of A's."""
+    _, a, b = people
+    fork = """
+import os, time
+kids, error = [], None
+try:
+    while len(kids) < 2000:
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(2); os._exit(0)
+        kids.append(pid)
+except OSError as e:
+    error = e.errno
+for k in kids: os.waitpid(k, 0)
+print(len(kids), error)
+"""
+    out = run_in(a, fork)
+    count, error = out["stdout"].split()
+    assert error == "11" and int(count) < 400, out  # EAGAIN, inside the limit of 400 tasks
+    assert run_in(b, "print(6 * 7)")["stdout"].strip() == "42"  # B was not starved of pids
+    kernel = a.kernel()
+    try:
+        pid = kernel.run("import os; print(os.getpid())")["stdout"].strip()
+        with pytest.raises(HubError, match="did not finish"):  # the kernel died: no reply
+            kernel.run("import numpy as np; x = np.ones(3 * 2**30 // 8); print(x.sum())",
+                       timeout=30)
+    finally:
+        kernel.ws.close()
+    assert not Path(f"/proc/{pid}").exists(), "the kernel over the memory limit still runs"
+    assert a.api("GET", "status").status_code == 200  # A's server survived its kernel
+    assert run_in(b, "print(6 * 7)")["stdout"].strip() == "42"
+    # A leaves a detached process behind, then stops their server.
+    out = run_in(a, "import subprocess; p = subprocess.Popen(['sleep', '10000'], "
+                    "start_new_session=True); print(p.pid)")
+    leftover = int(out["stdout"])
+    assert Path(f"/proc/{leftover}").exists()
+    a.session.delete(f"{hub.base}/hub/api/users/{hub.a}/server", headers=a.xsrf_headers(),
+                     timeout=60)
+    deadline = time.monotonic() + 60
+    while processes_of(hub.a) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert processes_of(hub.a) == [], "a process of A's outlived A's server"
+    a.wait_for_server()  # A can come back
+
+
+def test_no_learner_can_hold_the_environment_lock(hub, people):
+    """Finding 7: the shared environment's lock file was 0666, and a learner holding it
+    stalled the class's restart for minutes."""
+    _, a, _ = people
+    lock = hub.root / ".classroom" / "venv" / ".lock"
+    out = run_in(a, f"open({str(lock)!r}, 'r')")
+    assert lock.exists() and out["error"] == "PermissionError", out
+
+
+def test_saved_work_survives_a_restart_and_a_removed_learner_is_out(hub, people):
+    """Finding 3: a learner taken off the roster still logged in after a restart, and after
+    `userdel` the next start re-created the account and the old password worked. Now the
+    roster is the only list: B, removed from it (and their account deleted), cannot log in
+    after the restart, their token is void, and nothing re-creates their account."""
+    import requests
+
+    _, _, b = people
+    b_token = b.api_token()
     hub.stop()
+    hub.write_roster([hub.a])
+    for pid in processes_of(hub.b):
+        os.kill(pid, 9)
+    subprocess.run(["userdel", "--remove", hub.b], check=True, capture_output=True)
     hub.start()
+    assert b.__class__(hub.base, hub.b, hub.password[hub.b]).try_login(
+        hub.password[hub.b]).status_code == 403
+    with pytest.raises(KeyError):
+        pwd.getpwnam(hub.b)  # not re-created
+    with passwords.store(hub.state) as db:
+        assert hub.b.encode() not in db
+    assert hub.b not in hub.initial_passwords()
+    assert requests.get(f"{hub.base}/hub/api/user", timeout=30,
+                        headers={"Authorization": f"token {b_token}"}).status_code == 403
     a = hub.learner(hub.a)
-    a.login()  # the password set at the first login still holds
+    a.login()  # the password chosen at the first login still holds
     saved = a.api("GET", f"contents/{LESSON}").json()["content"]
     import course
 
@@ -399,6 +649,7 @@ def test_saved_work_and_progress_survive_a_hub_restart(hub, people):
     progress = teacher.session.get(f"{hub.base}/services/progress/api/progress",
                                    timeout=120).json()["learners"]
     assert progress[hub.a]["exercises"][EXERCISE]["passed"] is True
+    assert set(progress) == {hub.a}
     workspace = Path(pwd.getpwnam(hub.a).pw_dir) / "course"
     assert json.loads((workspace / LESSON).read_text())["cells"]
     # The idle culler runs as a hub service (its stops go through the hub, as the restart's
