@@ -56,15 +56,16 @@ def add_run_note(notebook: dict, name: str, warn: Warn, binder_url: str | None =
 
 
 def collapse_solutions(notebook: dict) -> int:
-    """Solution cells (tag `solution`, or source hidden in Jupyter) get myst-nb's hide-input,
-    a dropdown that opens on a click, labelled "Show the solution". Returns how many."""
+    """Solution cells (tag `solution`, or source hidden in Jupyter) get myst-nb's hide-cell, a
+    dropdown that opens on a click, labelled "Show the solution". It holds the code and its
+    output both: the output of a prediction's solution is the answer. Returns how many."""
     count = 0
     for cell in notebook["cells"]:
         meta = cell.setdefault("metadata", {})
         tags = meta.setdefault("tags", [])
         if "solution" in tags or meta.get("jupyter", {}).get("source_hidden"):
-            if "hide-input" not in tags:
-                tags.append("hide-input")
+            if "hide-cell" not in tags:
+                tags.append("hide-cell")
             meta.setdefault("mystnb", {}).update(SOLUTION_PROMPTS)
             count += 1
     return count

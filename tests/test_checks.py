@@ -488,7 +488,8 @@ def test_a_prediction_of_the_wrong_form_says_which_form(exercise_id):
     (3, 3), ("3", 3), (" 3 ", 3), (3.0, 3), (0.5, 0.5), ("0.5", 0.5), ("b", "b"), ("B", "b"),
     ("(b)", "b"), (TypeError, TypeError), ("TypeError", TypeError), (TypeError(), TypeError),
     ("builtins.TypeError", TypeError), (jnp.float32(3.), 3), (jnp.array(0.5), 0.5),
-    (np.float64(0.5), 0.5), (np.array(3), 3),
+    (np.float64(0.5), 0.5), (np.array(3), 3), ("4,000", 4000), (" 4,000 ", 4000),
+    ("1,234.5", 1234.5), ("nan", float("nan")), ("inf", float("inf")),
 ])
 def test_prediction_accepts_every_spelling(answer, expected):
     assert check_prediction(answer, expected) == (
@@ -506,6 +507,8 @@ def test_prediction_accepts_every_spelling(answer, expected):
     (jnp.array([0.5]), 0.5, r"expected a prediction of the form a number"),
     (3, TypeError, r"expected a prediction of the form an exception type"),
     ("three", 3, r"got str 'three'"),
+    ("4,00", 4000, r"got str '4,00'"),  # not a thousands separator
+    ("8,000", 4000, r"you predicted 8000, which is not"),
 ])
 def test_wrong_prediction_says_which(answer, expected, message):
     with pytest.raises(Wrong, match=message):

@@ -323,14 +323,15 @@ def test_run_py_site_runs_sitebuild_with_its_arguments(monkeypatch):
 # --- pages.py: how a lesson becomes a page ------------------------------------------------
 
 
-def test_solution_cells_get_hide_input_and_their_own_prompt():
+def test_solution_cells_get_hide_cell_and_their_own_prompt():
+    """hide-cell, not hide-input: the dropdown holds the output too (a prediction's answer)."""
     notebook = {"cells": [
         {"cell_type": "code", "metadata": {"tags": ["solution"]}},
         {"cell_type": "code", "metadata": {"jupyter": {"source_hidden": True}}},
         {"cell_type": "code", "metadata": {}}]}
     assert pages.collapse_solutions(notebook) == 2
     first, second, plain = (c["metadata"] for c in notebook["cells"])
-    assert first["tags"] == ["solution", "hide-input"] and second["tags"] == ["hide-input"]
+    assert first["tags"] == ["solution", "hide-cell"] and second["tags"] == ["hide-cell"]
     assert first["mystnb"]["code_prompt_show"] == "Show the solution"
     assert plain["tags"] == [] and "mystnb" not in plain
 

@@ -2,7 +2,8 @@
 check labelled as the course's, never as the learner's pass."""
 
 import pytest
-from IPython.testing.globalipapp import get_ipython
+from IPython import get_ipython as running_ipython
+from IPython.testing.globalipapp import get_ipython as start_ipython
 
 from course.exercises import solution_source
 from course.exercises.solution_cell import register, run_solution
@@ -17,7 +18,7 @@ answer = "my own answer"
 
 @pytest.fixture(scope="module")
 def shell():
-    ip = get_ipython()
+    ip = running_ipython() or start_ipython()  # globalipapp's starts it once, then gives None
     register()  # `import course` does this, but course was imported here before IPython ran
     ip.run_cell("import course\nfrom jax import custom_jvp\nimport jax.numpy as jnp")
     return ip
@@ -56,3 +57,39 @@ def test_bad_magic_lines_say_what_is_expected(shell):
     assert "unknown exercise '99_nothing'" in str(result.error_in_exec)
     result = shell.run_cell("%%solution 02_logcosh\nx = 1")
     assert "did not set `answer`" in str(result.error_in_exec)
+
+
+def test_a_prediction_solution_says_what_jax_does_inside_a_closed_box(shell):
+    """Issue 20: the answer shows only once opened; it is what JAX did (the real error of the
+    call that raises), not "you predicted c" (A23)."""
+    shell.run_cell("import jax")
+    result = shell.run_cell(f"%%solution 01_nonlinear_tangent\n"
+                            f"{solution_source('01_nonlinear_tangent')}")
+    feedback = result.result
+    assert feedback.reference and feedback.passed and feedback.hidden
+    assert feedback.message == "What JAX does: c."
+    assert feedback.printed.splitlines() == [
+        "a: runs", "b: runs",
+        "c: NotImplementedError: Transpose rule (for reverse-mode differentiation) for "
+        "'integer_pow' not implemented"]
+    page = feedback._repr_html_()
+    opened = page.index('<details style="margin: 4px 0"><summary')
+    closed = page.index("</details>")
+    assert "<details open" not in page
+    for shown in ("What JAX does: c.", "c: NotImplementedError: Transpose rule"):
+        assert opened < page.index(shown) < closed  # inside the closed box only
+    assert "you predicted" not in str(feedback)
+    assert str(feedback).startswith("[01_nonlinear_tangent] reference solution passes: "
+                                    "What JAX does: c. This is the course's solution")
+
+
+def test_a_rule_solution_is_shown_as_before(shell):
+    result = shell.run_cell(f"%%solution 02_logcosh\n{solution_source('02_logcosh')}")
+    assert not result.result.hidden and "<details" not in result.result._repr_html_()
+
+
+def test_a_check_does_not_print_what_the_reference_prints(capsys):
+    import course
+
+    assert course.check("01_nonlinear_tangent", "c").passed
+    assert capsys.readouterr().out == ""

@@ -22,6 +22,8 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, CellTimeoutError
 
+from course.exercises.answer_cells import label_exercise_cells
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
@@ -47,6 +49,7 @@ def refresh(md: Path) -> None:
             cid = ids.pop(0) if ids else None
             if cid:
                 cell["id"] = cid
+    label_exercise_cells(nb.cells)  # `exercise-<id>`: a check grades only its own cell's answer
     nb.metadata["kernelspec"] = {
         "display_name": "Python 3 (ipykernel)",
         "language": "python",

@@ -24,8 +24,12 @@ collapsed solution cell shows, ending with `answer = ...` and `return answer`), 
 from __future__ import annotations
 
 import ast
+import contextlib
+import dataclasses
 import functools
+import html
 import inspect
+import io
 import textwrap
 
 import jax
@@ -34,6 +38,7 @@ import numpy as np
 
 from ..progress import record as record_progress
 from . import (
+    answer_cells,
     checking,
     lesson01,
     lesson02,
@@ -48,7 +53,15 @@ from . import (
     lesson11,
     lesson12,
 )
-from .checking import Exercise, Feedback, NotAttempted, Wrong, first_line, not_attempted
+from .checking import (
+    Exercise,
+    Feedback,
+    NotAttempted,
+    Wrong,
+    first_line,
+    normalize_prediction,
+    not_attempted,
+)
 
 LESSONS = (lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08,
            lesson09, lesson10, lesson11, lesson12)
@@ -100,8 +113,14 @@ def body_source(fn) -> str:
 def check(exercise_id: str, answer) -> Feedback:
     """As the checker of `exercise_id` sees `answer`: never raises on the answer. An attempt
     (anything but the untouched scaffold) is recorded in the learner's workspace, if any
-    (course.progress); a reference run (check_reference) never is."""
-    feedback = _checked(get(exercise_id), answer)
+    (course.progress); a reference run (check_reference) never is. Inside IPython, an `answer`
+    that the exercise's own cell did not produce is not graded (course.exercises.answer_cells):
+    the feedback says to run that cell, and nothing is recorded."""
+    ex = get(exercise_id)
+    stale = answer_cells.stale_answer(ex.id, answer)
+    if stale is not None:
+        return Feedback(ex.id, False, stale, attempted=False)
+    feedback = _checked(ex, answer)
     if feedback.attempted:
         record_progress(feedback.exercise, feedback.passed)
     return feedback
@@ -109,14 +128,50 @@ def check(exercise_id: str, answer) -> Feedback:
 
 REFERENCE_NOTE = ("This is the course's solution, run apart from your code: your `answer` and "
                   "your functions are unchanged, and this run does not count as yours.")
+SHOW_ANSWER = "Show what JAX does (the answer to the prediction)"
 
 
-def check_reference(exercise_id: str, answer) -> Feedback:
+@dataclasses.dataclass(frozen=True, repr=False)
+class ReferenceFeedback(Feedback):
+    """check_reference's verdict, as a `%%solution` cell shows it. `printed` is what the
+    solution's code printed. For a prediction (`hidden`), what JAX does -- the printed lines and
+    the value -- sits in a closed <details> box: the page shows it only once the learner opens
+    it, in JupyterLab as on the site, even right after "Run All"."""
+
+    printed: str = ""
+    hidden: bool = False
+    note: str = REFERENCE_NOTE
+
+    def __str__(self) -> str:
+        printed = f"\n{self.printed.rstrip()}" if self.printed.strip() else ""
+        return f"{super().__str__()} {self.note}{printed}"
+
+    def _repr_html_(self) -> str:
+        body = html.escape(self.message).replace("\n", "<br>")
+        if self.printed.strip():
+            body = (f'<pre style="margin: 4px 0; white-space: pre-wrap">'
+                    f"{html.escape(self.printed.rstrip())}</pre>{body}")
+        if self.hidden:
+            body = (f'<details style="margin: 4px 0"><summary style="cursor: pointer">'
+                    f"{html.escape(SHOW_ANSWER)}</summary>{body}</details>")
+        else:
+            body = f"<br>{body} "
+        box = Feedback(self.exercise, self.passed, "\0", self.attempted,
+                       self.reference)._repr_html_()
+        return box.replace("<br>\0", body + html.escape(self.note))
+
+
+def check_reference(exercise_id: str, answer, printed: str = "") -> ReferenceFeedback:
     """The reference solution's own check, as a `%%solution` cell shows it: labelled as the
-    course's, never as the learner's pass."""
-    feedback = _checked(get(exercise_id), answer)
-    return Feedback(feedback.exercise, feedback.passed, f"{feedback.message} {REFERENCE_NOTE}",
-                    feedback.attempted, reference=True)
+    course's, never as the learner's pass. For a prediction, the message says what JAX does
+    ("What JAX does: c."), not "you predicted c", and it stays hidden until opened."""
+    ex = get(exercise_id)
+    feedback = _checked(ex, answer)
+    message = feedback.message
+    if ex.kind == "predict" and feedback.passed:
+        message = f"What JAX does: {normalize_prediction(answer, answer)}."
+    return ReferenceFeedback(feedback.exercise, feedback.passed, message, feedback.attempted,
+                             reference=True, printed=printed, hidden=ex.kind == "predict")
 
 
 def _checked(ex: Exercise, answer) -> Feedback:
@@ -126,7 +181,9 @@ def _checked(ex: Exercise, answer) -> Feedback:
         return Feedback(ex.id, False, "This is still the code as given: find the bug, fix it, "
                         "and run the cell again.", False)
     try:
-        verified = ex.checker(answer, ex.solution())
+        with contextlib.redirect_stdout(io.StringIO()):  # what a solution prints is its own
+            reference = ex.solution()
+        verified = ex.checker(answer, reference)
     except NotAttempted:
         return Feedback(ex.id, False, "Your answer still raises NotImplementedError: replace "
                         f"the placeholder with {ex.asks_for}.", False)

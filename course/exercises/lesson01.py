@@ -101,7 +101,9 @@ def nonlinear_solution():
   for choice, call in calls.items():
     try:
       call()
-    except Exception:
+      print(f"{choice}: runs")
+    except Exception as e:
+      print(f"{choice}: {type(e).__name__}: {str(e).splitlines()[0]}")
       raised.append(choice)
   answer, = raised  # the one call that raised
   return answer

@@ -146,7 +146,7 @@ EXERCISES = (
         id="02_outer_chain", kind="predict",
         lesson="02_numerical_stability",
         section="Two ways out: a stable function, or a stable rule",
-        asks_for="your prediction: a number such as 0.25 (or nan, or inf)",
+        asks_for="your prediction: a number such as 0.25 (or \"nan\", or \"inf\")",
         solution=outer_chain_solution, checker=check_outer_chain),
     Exercise(
         id="02_log_sigmoid", kind="find_the_bug",

@@ -106,6 +106,6 @@ EXERCISES = (
     Exercise(
         id="03_unsimplified", kind="predict",
         lesson="03_differentiation_conventions", section="The convention, as a custom rule",
-        asks_for="your prediction: a number such as 0.25 (or nan, or inf)",
+        asks_for="your prediction: a number such as 0.25 (or \"nan\", or \"inf\")",
         solution=unsimplified_solution, checker=check_unsimplified),
 )

@@ -63,7 +63,9 @@ def tracer_solution():
   for choice, call in calls.items():
     try:
       call()
-    except jax.errors.UnexpectedTracerError:
+      print(f"{choice}: runs")
+    except jax.errors.UnexpectedTracerError as e:
+      print(f"{choice}: {type(e).__name__}: {str(e).splitlines()[0]}")
       raised.append(choice)
   answer, = raised  # the one call that raised
   return answer

@@ -183,7 +183,9 @@ def which_raises_solution():
   for choice, call in calls.items():
     try:
       call()
-    except TypeError:  # "can't apply forward-mode autodiff (jvp) to a custom_vjp function"
+      print(f"{choice}: runs")
+    except TypeError as e:  # "can't apply forward-mode autodiff (jvp) to a custom_vjp function"
+      print(f"{choice}: {type(e).__name__}: {str(e).splitlines()[0]}")
       raised.append(choice)
   answer, = raised  # the one call that raised
   return answer

@@ -113,7 +113,9 @@ def vmap_solution():
   for letter, call in calls.items():
     try:
       call()
-    except jax.errors.TracerBoolConversionError:
+      print(f"{letter}: runs")
+    except jax.errors.TracerBoolConversionError as e:
+      print(f"{letter}: {type(e).__name__}: {str(e).splitlines()[0]}")
       raised.append(letter)
   answer = "".join(raised)   # the letter of the call that raised
   return answer

@@ -6,11 +6,18 @@ runs the cell in a copy of the notebook's namespace instead: it reads the learne
 imports, the primal functions a scaffold defines) but binds nothing in it, and it shows the check
 of the reference labelled as the course's (`check_reference`). `course.check`, the learner's
 path, is the only one that counts as theirs.
+
+What the solution's code prints (what JAX did: the error each call raised, a count) is caught and
+shown in that check's box. For a prediction the box keeps it, with the value, in a closed
+<details>: the answer shows only when the learner opens it, even after "Run All".
 """
 
 from __future__ import annotations
 
-from . import check_reference, get
+import contextlib
+import io
+
+from . import answer_cells, check_reference, get
 
 USAGE = "usage: %%solution <exercise id>, then the solution's code, which sets `answer`"
 
@@ -21,10 +28,12 @@ def run_solution(exercise_id: str, code: str, namespace: dict, compile_cell=comp
     get(exercise_id)  # an unknown id fails here, listing the valid ones
     scope = dict(namespace)
     scope.pop("answer", None)  # the reference must set its own
-    exec(compile_cell(code, f"<solution {exercise_id}>", "exec"), scope)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(compile_cell(code, f"<solution {exercise_id}>", "exec"), scope)
     if "answer" not in scope:
         raise ValueError(f"the %%solution cell of {exercise_id} did not set `answer`")
-    return check_reference(exercise_id, scope["answer"])
+    return check_reference(exercise_id, scope["answer"], printed.getvalue())
 
 
 def solution(line: str, cell: str):
@@ -45,10 +54,12 @@ def solution(line: str, cell: str):
 
 
 def register() -> None:
-    """Register `%%solution` with the running IPython, if any (done by `import course`)."""
+    """Register `%%solution` with the running IPython, if any, and follow which cell sets
+    `answer` (answer_cells); done by `import course`."""
     shell = _ipython()
     if shell is not None:
         shell.register_magic_function(solution, magic_kind="cell", magic_name="solution")
+        answer_cells.register(shell)
 
 
 def _ipython():
