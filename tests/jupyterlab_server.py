@@ -26,11 +26,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def jupyterlab(work: Path, root: Path | None = None, app_settings: Path | None = None):
+def jupyterlab(work: Path, root: Path | None = None, app_settings: Path | None = None,
+               args: list[str] = (), env: dict | None = None):
     """JupyterLab serving a copy of notebooks/ in `work` (or the folder `root`, as it is); yields
     (base url, token), and stops the server (with its kernels) afterwards. Its log is
     `work / "server.log"`. The news pop-up is turned off in the user settings, or by the
-    `overrides.json` in `app_settings` when given (as `python3 run.py lab` does it)."""
+    `overrides.json` in `app_settings` when given (as `python3 run.py lab` does it). `args` and
+    `env` are more options and the server's environment (run.py's lab_arguments and
+    lab_environment, to serve as `python3 run.py lab` does)."""
     if root is None:
         shutil.copytree(ROOT / "notebooks", work / "notebooks")
         root = work / "notebooks"
@@ -48,10 +51,11 @@ def jupyterlab(work: Path, root: Path | None = None, app_settings: Path | None =
            "--LabApp.expose_app_in_browser=True", "--ServerApp.port_retries=0"]
     if app_settings is not None:
         cmd.append(f"--LabApp.app_settings_dir={app_settings}")
+    cmd += args
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     with open(work / "server.log", "w") as log:
-        server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=work)
+        server = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=work, env=env)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.time() + 60

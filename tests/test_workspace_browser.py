@@ -22,6 +22,7 @@ import pytest
 from jupyterlab_server import CHROMIUM_ARGS, jupyterlab
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_browser import CHROMIUM, EDIT_SCAFFOLD, RIGHT_RULE, RUN, WRONG_RULE
+from test_run import run
 
 from course import workspace as ws
 from course.progress import STORE, records
@@ -55,7 +56,11 @@ def lab(tmp_path_factory):
     space = work / "workspace"
     started = time.perf_counter()
     first = course_cli("sync", str(space), course=course)
-    with jupyterlab(work, root=space, app_settings=ROOT / "lab") as (base, token):
+    # run.py lab's options, but for the root and app settings the harness sets.
+    args = [a for a in run.lab_arguments(str(space))
+            if not a.startswith(("--ServerApp.root_dir=", "--LabApp.app_settings_dir="))]
+    with jupyterlab(work, root=space, app_settings=ROOT / "lab", args=args,
+                    env=run.lab_environment()) as (base, token):
         print(f"first sync + JupyterLab ready: {time.perf_counter() - started:.1f} s")
         yield SimpleNamespace(base=base, token=token, course=course, space=space,
                               first=first.stdout, lessons=sorted(p.name for p in course.iterdir()))
@@ -182,6 +187,27 @@ def test_1_fresh_launch_one_entry_per_lesson_and_a_quiet_lab(lab, browser):
     page.close()
 
 
+def test_1b_the_lab_opens_on_the_start_page_not_modified(lab, browser):
+    """The server's own address (what a browser opens first) shows the start page; once its
+    kernel is up, the page is not marked modified (its language_info is complete)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(120_000)
+    try:
+        page.goto(f"{lab.base}/?token={lab.token}")
+        page.wait_for_function("""(path) => { const w = window.jupyterapp
+            && window.jupyterapp.shell.currentWidget;
+            return w && w.context && w.context.path === path; }""", arg=ws.START_PAGE)
+        wait_for_kernel(page)
+        page.wait_for_timeout(2000)  # language_info arrives with the kernel's info reply
+        assert page.evaluate("() => window.jupyterapp.shell.currentWidget.context.model"
+                             ".dirty") is False
+        tab = page.locator(".lm-TabBar-tab.jp-mod-current", has_text=ws.START_PAGE)
+        assert "jp-mod-dirty" not in tab.first.get_attribute("class")
+    finally:
+        page.screenshot(path=str(ARTIFACTS / "workspace_opens_on_start.png"))
+        page.close()
+
+
 def test_2_an_exercise_wrong_then_right_and_saved(lab, browser):
     page = open_page(browser, lab, "exercise", LESSON)
     try:
@@ -271,12 +297,45 @@ def test_4_progress_survives_a_kernel_restart(lab, browser):
 
 
 def test_5_reset_restores_the_lesson_and_the_backup_holds_the_edit(lab, browser):
+    # The lesson is open (with the learner's edit) when the reset happens in a terminal.
+    stale = open_page(browser, lab, "stale", LESSON)
+    stale.locator(".jp-Cell", has_text="jnp.tanh(x) * x_dot").first.wait_for(timeout=60_000)
+    stale.wait_for_function(SELECT_CELL, arg="jnp.tanh(x) * x_dot")
     result = course_cli("reset", "02", str(lab.space), course=lab.course)
     assert f"{LESSON}: restored from the course; your copy is in backups/" in result.stdout
     (backup,) = (lab.space / ws.BACKUPS).glob(f"*/{LESSON}")
     assert "jnp.tanh(x) * x_dot" in backup.read_text()
     restored = (lab.space / LESSON).read_text()
     assert NEW_CELL in restored and PLACEHOLDER.replace('"', '\\"') in restored
+    try:
+        # The stale tab's next save: JupyterLab asks (Overwrite is its default), and the
+        # overwrite is refused with the instruction; the fresh lesson stays on disk.
+        stale.evaluate(EDIT_SCAFFOLD, ["jnp.tanh(x) * x_dot",
+                                       "return logcosh(x), jnp.tanh(x) * x_dot  # stale"])
+        stale.evaluate(RUN % "docmanager:save")
+        stale.locator(".jp-Dialog button", has_text="Overwrite").click()
+        error = stale.locator(".jp-Dialog-body", has_text="Not saved:")
+        error.wait_for(timeout=60_000)
+        assert f"{LESSON} was reset" in error.inner_text()
+        assert "File > Reload Notebook from Disk" in error.inner_text()
+        stale.screenshot(path=str(ARTIFACTS / "workspace_stale_save_refused.png"))
+        stale.locator(".jp-Dialog button").last.click()
+        stale.wait_for_timeout(1000)
+        assert (lab.space / LESSON).read_text() == restored
+        # As the message says: reload from disk; the tab shows the fresh lesson and saves.
+        stale.evaluate(RUN % "docmanager:reload")
+        stale.locator(".jp-Dialog button", has_text="Reload").click()
+        stale.locator(".jp-Cell", has_text=NEW_CELL).first.wait_for(timeout=60_000)
+        stale.evaluate(RUN % "docmanager:save")
+        deadline = time.time() + 60
+        while (lab.space / LESSON).read_text() == restored:
+            assert time.time() < deadline, "the reloaded tab's save did not reach the disk"
+            time.sleep(0.5)
+        saved = json.loads((lab.space / LESSON).read_text())
+        assert ws.cells_sha(saved) == ws.cells_sha(json.loads(restored))  # the fresh lesson
+    finally:
+        stale.screenshot(path=str(ARTIFACTS / "workspace_stale_after_reload.png"))
+        stale.close()
     page = open_page(browser, lab, "reset", LESSON)
     try:
         page.locator(".jp-DirListing-content .jp-DirListing-itemName",
