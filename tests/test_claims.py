@@ -569,6 +569,46 @@ def test_07_no_forward_mode_forward_half_runs_then_the_tangent_step_fails():
         f_lin(1.0)
 
 
+def test_07_choosing_residuals_must_be_jax_values():
+    """07, Choosing residuals: "The residuals must be JAX values: an array, or a container of
+    arrays (a tuple, a dict, `None` for nothing) ... a string or another Python object as a
+    residual raises a `TypeError` ("is not a valid JAX type")"."""
+    def with_residual(residual):
+        f = custom_vjp(jnp.sin)
+        f.defvjp(lambda x: (jnp.sin(x), residual(x)), lambda res, g: (jnp.cos(3.0) * g,))
+        return f
+
+    ok = with_residual(lambda x: (jnp.cos(x), None, {"a": x}))
+    np.testing.assert_allclose(jax.grad(ok)(3.0), np.cos(3.0), rtol=1e-6)
+    with pytest.raises(TypeError, match="is not a valid JAX type"):
+        jax.grad(with_residual(lambda x: "cos"))(3.0)
+
+
+def test_07_no_forward_mode_transpose_of_bwd_is_the_jvp():
+    """07, No forward mode: "`f_bwd` is linear in the cotangent, and its transpose is the JVP
+    (checked with `jax.linear_transpose`) ... But JAX never transposes `f_bwd`"."""
+    f = custom_vjp(jnp.sin)
+
+    def f_bwd(cos_x, g):
+        return (cos_x * g,)
+
+    f.defvjp(lambda x: (jnp.sin(x), jnp.cos(x)), f_bwd)
+    pushforward = jax.linear_transpose(lambda g: f_bwd(jnp.cos(3.0), g)[0], 1.0)
+    (tangent,) = pushforward(1.0)
+    np.testing.assert_allclose(tangent, jax.jvp(jnp.sin, (3.0,), (1.0,))[1], rtol=1e-6)
+    with pytest.raises(TypeError, match=VJP_FORWARD_MODE_ERROR):
+        jax.jvp(f, (3.0,), (1.0,))
+
+
+def test_07_hessian_works_when_fwd_calls_a_custom_jvp_function():
+    """07, `hessian`: "ordinary JAX operations are fine, and so is a `custom_jvp` function"."""
+    s = custom_jvp(jnp.sin)
+    s.defjvps(lambda t, ans, x: jnp.cos(x) * t)
+    f = custom_vjp(jnp.sin)
+    f.defvjp(lambda x: (s(x), jnp.cos(x)), lambda cos_x, g: (cos_x * g,))
+    np.testing.assert_allclose(jax.hessian(f)(3.0), -np.sin(3.0), rtol=1e-5)
+
+
 def test_07_hessian_fails_when_fwd_calls_f():
     """07, hessian: "fails with the same `TypeError` as soon as that code applies a
     `custom_vjp` function to a value that depends on `x`. Our `f_fwd` does exactly that"."""
