@@ -31,13 +31,16 @@ class LoginHandler(CustomLoginHandler):
 
 
 class ChoosePasswordHandler(ResetPasswordHandler):
-    async def render_template(self, name, **ns):
-        if self.current_user.name in self.authenticator.must_choose and not ns.get("result"):
+    def render_template(self, name, sync=False, **ns):
+        # Not async: JupyterHub renders error pages through here with sync=True.
+        user = self.current_user
+        if (name == "reset.html" and user is not None
+                and user.name in self.authenticator.must_choose and not ns.get("result")):
             ns = {**ns, "result": True, "alert": "info", "result_message": (
                 "You logged in with a one-time password. Choose your own password now (at "
                 f"least {self.authenticator.min_password_length} characters): the one-time "
                 "one keeps bringing you back here until you do.")}
-        return await super().render_template(name, **ns)
+        return super().render_template(name, sync=sync, **ns)
 
 
 class ClassroomAuthenticator(FirstUseAuthenticator, LocalAuthenticator):

@@ -327,6 +327,9 @@ def prepare(argv: list[str]) -> dict:
         raise Refused(f"the learners' accounts cannot read the course: {closed} is private. "
                       "Clone the course somewhere everyone can read (e.g. /opt/course)")
     os.umask(0o022)
+    development_lock = ROOT / ".venv" / ".lock"  # run.py's uv takes it; no learner may hold it
+    if development_lock.exists():
+        development_lock.chmod(0o600)
     install_environment(Path(settings["venv"]))
     install_proxy()
     settings["new_passwords"] = prepare_state(settings)

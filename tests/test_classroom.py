@@ -506,10 +506,15 @@ def test_a_teacher_resets_a_password_while_the_hub_runs(hub, people):
     assert hub.initial_passwords()[hub.b] == one_time
     b = hub.learner(hub.b)
     assert b.try_login(hub.password[hub.b]).status_code == 403  # the old one is gone
-    hub.password[hub.b] = "b's second password"
-    b.password = hub.password[hub.b]
-    b.login()  # the one-time password, then the page to choose one's own
+    landed = b.try_login(one_time)  # the one-time password leads to choosing one's own
+    assert landed.url.endswith("/hub/auth/change-password"), landed.url
+    assert "You logged in with a one-time password" in landed.text
+    hub.password[hub.b] = b.password = "b's second password"
+    chosen = b.post_form("hub/auth/change-password", {"password": b.password})
+    assert "changed successfully" in chosen.text
     assert passwords.verify(hub.state, hub.b, hub.password[hub.b]) == "chosen"
+    assert b.try_login(one_time).status_code == 403  # one-time: gone once replaced
+    b.login()
 
 
 def test_the_progress_page_trusts_no_learner_file(hub, people):
