@@ -13,7 +13,6 @@ Standard library only; one line on stderr and exit 1 when the store cannot be re
 
 import json
 import os
-import shutil
 import sqlite3
 import stat
 import sys
@@ -41,9 +40,12 @@ def copy_regular(source: str, target: str) -> bool:
             raise SystemExit(f"{os.path.basename(source)} is {info.st_size} bytes, over the "
                              f"{MAX_BYTES} limit")
         with open(target, "wb") as out:
-            shutil.copyfileobj(f, out)
-            if out.tell() > MAX_BYTES:
-                raise SystemExit(f"{os.path.basename(source)} grew past {MAX_BYTES} bytes")
+            copied = 0
+            while chunk := f.read(2**20):
+                copied += len(chunk)
+                if copied > MAX_BYTES:
+                    raise SystemExit(f"{os.path.basename(source)} grew past {MAX_BYTES} bytes")
+                out.write(chunk)
     return True
 
 
