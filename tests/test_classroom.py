@@ -228,14 +228,17 @@ def test_the_command_says_what_is_wrong_in_one_line(tmp_path):
 
 
 def test_run_py_classroom_runs_the_launcher_inside_the_environment(monkeypatch):
+    """`python3 run.py classroom` installs the runtime and the classroom group only (not the
+    test or site toolchains), then runs the launcher inside that environment."""
     spec = importlib.util.spec_from_file_location("run_for_classroom", ROOT / "run.py")
     run = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(run)
-    calls = []
-    monkeypatch.setattr(run, "sync", lambda: ["UV", "run"])
-    monkeypatch.setattr(run.subprocess, "call", lambda cmd, cwd: calls.append((cmd, cwd)) or 0)
+    synced, calls = [], []
+    monkeypatch.setattr(run, "sync", lambda groups: synced.append(groups) or ["UV", "run"])
+    monkeypatch.setattr(run, "run_child", lambda cmd, **kw: calls.append(cmd) or 0)
     assert run.main(["classroom", "--port", "9000"]) == 0
-    assert calls == [(["UV", "run", "python", "-m", "classroom", "--port", "9000"], run.ROOT)]
+    assert synced == [["classroom"]]
+    assert calls == [["UV", "run", "python", "-m", "classroom", "--port", "9000"]]
 
 
 # The classroom itself: one hub for the module.
