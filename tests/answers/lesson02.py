@@ -96,3 +96,22 @@ CORRECT = {
             tangent="jnp.where(x > 15., jnp.exp(-x), jax.nn.sigmoid(-x)) * x_dot"),
     },
 }
+
+# Raw internal errors become a sentence (A13, B26): tangents that pass the numeric linearity
+# probes but that JAX cannot transpose.
+WRONG["02_logcosh"].update({
+    "sign times abs of the tangent (B26)": LOGCOSH_WITH.format(
+        result="logcosh(x), jnp.tanh(x) * jnp.sign(x_dot) * jnp.abs(x_dot)"),
+    "where on the tangent's own value (A13)": LOGCOSH_WITH.format(
+        result="logcosh(x), jnp.tanh(x) * jnp.where(x_dot != 0, x_dot, 0.)"),
+})
+EXPECTED.update({
+    ("02_logcosh", "sign times abs of the tangent (B26)"):
+        r"jax\.grad of your function failed: JAX's transposition failed on your rule's "
+        r"tangent \(an internal AssertionError\): the tangent is not linear in the input "
+        r"tangents, .*\(AssertionError: \(ValAccum",
+    ("02_logcosh", "where on the tangent's own value (A13)"):
+        r"jax\.grad of your function failed: JAX's transposition failed on your rule's "
+        r"tangent \(an internal AssertionError\): .* chooses by the tangent's own value\. "
+        r"\(AssertionError: AssertionError\(\)\)",
+})
