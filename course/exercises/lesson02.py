@@ -31,11 +31,12 @@ def overflow_hint(expected, got) -> str | None:
     """The automatic derivative is (1 / cosh(x)) * sinh(x): 0 * inf = nan past |x| ~ 89.
     A rule that brings sinh and cosh together meets the same overflow (inf / inf = nan)."""
     if not np.all(np.isfinite(got)):
-        return ("nan or inf at large |x|: cosh(x) overflows in float32 past |x| ~ 89, and so "
-                "does sinh(x), so any formula that combines them there fails: sinh(x) / cosh(x) "
-                "is inf / inf, and (1 / cosh(x)) * sinh(x), what autodiff computes, is 0 * inf. "
-                "The derivative itself never leaves [-1, 1]: write it as a function that "
-                "jax.numpy evaluates without an overflowing intermediate.")
+        return ("nan or inf at large |x|: an intermediate value of your formula overflows "
+                "float32 there and meets another infinite one (cosh(x) and sinh(x) overflow "
+                "past |x| ~ 89, exp(2x) past |x| ~ 44). For instance sinh(x) / cosh(x) is "
+                "inf / inf, and (1 / cosh(x)) * sinh(x), what autodiff computes, is 0 * inf. "
+                "The derivative itself never leaves [-1, 1]: write it so that jax.numpy "
+                "evaluates it without two infinities (or a 0 and an inf) meeting.")
     return None
 
 
