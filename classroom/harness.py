@@ -110,7 +110,10 @@ class Hub:
                            + self.log()[-3000:])
 
     def log(self) -> str:
-        return (self.tmp / f"hub{self.starts}.log").read_text(errors="replace")
+        """What the command printed, then the hub's and the servers' logs."""
+        parts = [self.tmp / f"hub{self.starts}.log", self.state / "hub.log",
+                 self.state / "servers.log"]
+        return "\n".join(p.read_text(errors="replace") for p in parts if p.exists())
 
     def stop(self) -> None:
         """As Ctrl-C does: the hub stops the learners' servers, its services and the proxy."""

@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import subprocess
 import sys
 
 from firstuseauthenticator import FirstUseAuthenticator
@@ -111,6 +112,9 @@ class ClassroomSpawner(LocalProcessSpawner):
 
     async def start(self):
         limits.prepare(self.user.name, LIMITS)
+        # The server's output goes to <state>/servers.log (set here: traitlets would deep-copy
+        # an open file given as configuration).
+        self.popen_kwargs = {"stdout": SERVERS_LOG, "stderr": subprocess.STDOUT}
         return await super().start()
 
     async def stop(self, now=False):
@@ -124,6 +128,7 @@ class ClassroomSpawner(LocalProcessSpawner):
                               self.user.name)
 
 
+SERVERS_LOG = open(S["servers_log"], "a")  # noqa: SIM115 (the hub's lifetime)
 LIMITS = limits.Limits(memory=S["memory_limit"], cpu=S["cpu_limit"], tasks=S["tasks_limit"])
 
 # Who: the roster, and nobody else. Teachers are not the hub's admins: their role reads the
@@ -160,9 +165,15 @@ if S["subdomain_host"]:
     # Each server on its own origin: a learner's page cannot read the hub's or another
     # server's pages, cookies or tokens (JupyterHub's docs, "Security Overview").
     c.JupyterHub.subdomain_host = S["subdomain_host"]
+if S["tls_cert"]:
+    # Browsers keep to HTTPS for this host, and the XSRF cookie never travels in clear text.
+    c.JupyterHub.tornado_settings = {
+        "headers": {"Strict-Transport-Security": "max-age=31536000"},
+        "xsrf_cookie_kwargs": {"secure": True},
+    }
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = S["hub_port"]
-c.ConfigurableHTTPProxy.command = [S["proxy"]]
+c.ConfigurableHTTPProxy.command = [S["proxy"], "--log-level", "warn"]
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{S['proxy_api_port']}"
 c.ConfigurableHTTPProxy.pid_file = os.path.join(state, "proxy.pid")
 # The hub's state in its 700 directory: the database holds every API token.
@@ -210,6 +221,17 @@ c.Spawner.args = ["--MappingKernelManager.cull_idle_timeout=1200",
 if os.path.isdir(os.path.join(S["root"], "lab")):
     c.Spawner.args.append("--LabApp.app_settings_dir=" + os.path.join(S["root"], "lab"))
 
+# Logs: the teacher's terminal keeps the banner, warnings and errors; the hub's log at INFO
+# goes to <state>/hub.log, and the learners' servers' output to <state>/servers.log.
+c.JupyterHub.logging_config = {
+    "handlers": {
+        "console": {"level": "WARNING"},
+        "file": {"class": "logging.FileHandler", "filename": S["hub_log"],
+                 "formatter": "console", "level": "INFO"},
+    },
+    "loggers": {"JupyterHub": {"level": "INFO", "handlers": ["console", "file"]}},
+}
+
 # Services: the idle culler, and the teachers' progress page.
 python = S["python"]
 c.JupyterHub.services = [
@@ -232,6 +254,8 @@ c.JupyterHub.services = [
 c.JupyterHub.load_roles = [
     {"name": "teacher", "description": "reads the class's progress; cannot open learners' "
      "servers", "scopes": teacher_scopes, "users": sorted(S["teachers"])},
+    {"name": "progress-service", "services": ["progress"],
+     "scopes": ["list:users", "read:users:activity"]},
     {"name": "idle-culler", "services": ["idle-culler"],
      "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
 ]

@@ -189,6 +189,8 @@ def settings_for(args: argparse.Namespace, roster: dict) -> dict:
         "proxy_api_port": free_port(),
         "service_port": free_port(),
         "workspace": "course",  # each learner's workspace, relative to their home
+        "hub_log": str(args.state.resolve() / "hub.log"),
+        "servers_log": str(args.state.resolve() / "servers.log"),
     }
 
 
@@ -369,8 +371,9 @@ def banner(settings: dict) -> str:
                 f"No control groups here: only {limit.tasks} processes per learner are "
                 "enforced (RLIMIT_NPROC); memory and CPU are not limited.")
     return (f"\nThe classroom will be at {where}/ (teachers: {', '.join(settings['teachers'])}; "
-            f"{len(settings['learners'])} learners). {given}\n{enforced}\nStop it with "
-            "Ctrl-C.\n")
+            f"{len(settings['learners'])} learners). {given}\n{enforced}\nThis terminal shows "
+            f"warnings and errors; the hub's log is {settings['hub_log']}, the learners' "
+            f"servers' is {settings['servers_log']}. Stop it with Ctrl-C.\n")
 
 
 def main(argv: list[str]) -> int:

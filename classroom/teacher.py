@@ -23,6 +23,7 @@ import re
 import select
 import subprocess
 import time
+import urllib.request
 from pathlib import Path
 
 from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
@@ -125,11 +126,31 @@ def summary(name: str) -> dict:
     return {"status": status, "exercises": exercises}
 
 
+def logged_in() -> set[str] | None:
+    """The names the hub has seen active (a login, a server), from its API with this service's
+    token (role `progress-service`: list:users, read:users:activity); None if it cannot say."""
+    request = urllib.request.Request(
+        os.environ["JUPYTERHUB_API_URL"].rstrip("/") + "/users",
+        headers={"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            users = json.load(reply)
+    except (OSError, ValueError):
+        return None
+    return {u["name"] for u in users if isinstance(u, dict) and u.get("last_activity")}
+
+
 def class_progress() -> dict:
     import course
 
-    return {"exercises": course.exercises(),
-            "learners": {name: summary(name) for name in SETTINGS["learners"]}}
+    seen = logged_in()
+    learners = {}
+    for name in SETTINGS["learners"]:
+        learners[name] = summary(name)
+        if (seen is not None and name not in seen
+                and learners[name]["status"] in ("not started", "no account yet")):
+            learners[name]["status"] = "never logged in"
+    return {"exercises": course.exercises(), "learners": learners}
 
 
 def when(at: str) -> str:

@@ -247,9 +247,9 @@ def test_run_py_classroom_runs_the_launcher_inside_the_environment(monkeypatch):
 def hub(tmp_path_factory):
     need(need_all)
     # Limits small enough to reach in a test, large enough for lesson 2 in the browser.
-    hub = Hub(tmp_path_factory.mktemp("classroom"), ["a", "b"],
+    hub = Hub(tmp_path_factory.mktemp("classroom"), ["a", "b", "c"],  # c never comes
               extra=("--memory-limit", "1500M", "--tasks-limit", "400"))
-    hub.a, hub.b = hub.learners
+    hub.a, hub.b, hub.c = hub.learners
     try:
         hub.start()
         yield hub
@@ -381,9 +381,10 @@ def test_teacher_sees_a_passed_and_b_not_started(hub, people):
     reply = teacher.session.get(f"{hub.base}/services/progress/api/progress", timeout=120)
     assert reply.status_code == 200, (reply.status_code, reply.url)
     progress = reply.json()["learners"]
-    assert set(progress) == {hub.a, hub.b}
+    assert set(progress) == {hub.a, hub.b, hub.c}
     assert progress[hub.a]["exercises"][EXERCISE]["passed"] is True
     assert progress[hub.b] == {"status": "not started", "exercises": {}}
+    assert progress[hub.c] == {"status": "never logged in", "exercises": {}}
     html = teacher.session.get(f"{hub.base}/services/progress/", timeout=120)
     assert html.status_code == 200 and hub.a in html.text and hub.b in html.text
     assert html.text.count("✓ logcosh") == 1  # A's row; B's says "· logcosh"
@@ -631,7 +632,7 @@ def test_saved_work_survives_a_restart_and_a_removed_learner_is_out(hub, people)
     _, _, b = people
     b_token = b.api_token()
     hub.stop()
-    hub.write_roster([hub.a])
+    hub.write_roster([hub.a, hub.c])
     for pid in processes_of(hub.b):
         os.kill(pid, 9)
     subprocess.run(["userdel", "--remove", hub.b], check=True, capture_output=True)
@@ -657,7 +658,7 @@ def test_saved_work_survives_a_restart_and_a_removed_learner_is_out(hub, people)
     progress = teacher.session.get(f"{hub.base}/services/progress/api/progress",
                                    timeout=120).json()["learners"]
     assert progress[hub.a]["exercises"][EXERCISE]["passed"] is True
-    assert set(progress) == {hub.a}
+    assert set(progress) == {hub.a, hub.c}
     workspace = Path(pwd.getpwnam(hub.a).pw_dir) / "course"
     assert json.loads((workspace / LESSON).read_text())["cells"]
     # The idle culler runs as a hub service (its stops go through the hub, as the restart's
