@@ -109,3 +109,21 @@ answer = g
 """,
     },
 }
+
+CORRECT[PRODUCT].update({
+    "reuses the primal output": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(x * y)
+
+@g.defjvp
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  out = g(x, y)
+  return out, (jnp.exp(x * y) + y * out) * x_dot + x * out * y_dot
+answer = g
+""",
+    "expanded form": PRODUCT_RULE_WITH.format(
+        result="g(x, y), e * x_dot + x * y * e * x_dot + x * x * e * y_dot"),
+})

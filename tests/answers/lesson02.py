@@ -115,3 +115,19 @@ EXPECTED.update({
         r"tangent \(an internal AssertionError\): .* chooses by the tangent's own value\. "
         r"\(AssertionError: AssertionError\(\)\)",
 })
+
+CORRECT["02_logcosh"].update({
+    "sign(x) (1 - e^(-2|x|)) / (1 + e^(-2|x|))": LOGCOSH_WITH.format(
+        result="logcosh(x), jnp.sign(x) * (1 - jnp.exp(-2 * jnp.abs(x))) / "
+               "(1 + jnp.exp(-2 * jnp.abs(x))) * x_dot"),
+    "an expm1 form": LOGCOSH_WITH.format(
+        result="logcosh(x), jnp.sign(x) * -jnp.expm1(-2 * jnp.abs(x)) / "
+               "(1 + jnp.exp(-2 * jnp.abs(x))) * x_dot"),
+    "sinh / cosh of a clipped x": LOGCOSH_WITH.format(
+        result="logcosh(x), jnp.sinh(jnp.clip(x, -20., 20.)) / jnp.cosh(jnp.clip(x, -20., 20.))"
+               " * x_dot"),
+})
+CORRECT[SIGMOID].update({
+    "1 / (1 + e^x)": PRIMAL.format(tangent="1. / (1. + jnp.exp(x)) * x_dot"),
+    "exp(log_sigmoid(-x))": PRIMAL.format(tangent="jnp.exp(jax.nn.log_sigmoid(-x)) * x_dot"),
+})

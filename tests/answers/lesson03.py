@@ -82,3 +82,10 @@ answer = sinc
                    " * x_dot"),
     },
 }
+
+CORRECT["03_sinc"].update({
+    "lax.cond at 0": SINC_WITH.format(
+        result="sinc(x), lax.cond(x == 0., lambda: 0., lambda: slope) * x_dot"),
+    "|x| < 1e-20 guards": SINC_WITH.replace("x == 0.", "jnp.abs(x) < 1e-20").format(
+        result="sinc(x), jnp.where(jnp.abs(x) < 1e-20, 0., slope) * x_dot"),
+})

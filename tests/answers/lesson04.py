@@ -102,3 +102,19 @@ answer = (scale_gradient_fwd, scale_gradient_bwd)
             fwd="x, -c", bwd="(None, jnp.minimum(jnp.maximum(g, c), -c))"),
     },
 }
+
+CORRECT["04_scale_gradient"].update({
+    "an extra residual, g * s": """
+def scale_gradient_fwd(s, x):
+  return x, (s, x)
+def scale_gradient_bwd(res, g):
+  s, _ = res
+  return (None, g * s)
+answer = (scale_gradient_fwd, scale_gradient_bwd)
+""",
+})
+CORRECT["04_clip_residual"].update({
+    "residual (c,)": CLIP_WITH.format(fwd="x, (c,)", bwd="(None, jnp.clip(g, -c[0], c[0]))"),
+    "residual (c, x), zeros_like for c": CLIP_WITH.format(
+        fwd="x, (c, x)", bwd="(jnp.zeros_like(c[0]), jnp.clip(g, -c[0], c[0]))"),
+})

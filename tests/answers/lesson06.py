@@ -89,3 +89,12 @@ answer = f
 """,
     },
 }
+
+CORRECT["06_defjvps_none"].update({
+    "0 * y_dot for y": DEFJVPS_RULES.format(rules=X_RULE + ", lambda y_dot, ans, x, y: 0 * y_dot"),
+    "stop_gradient inside the x rule": DEFJVPS_RULES.format(
+        rules="lambda x_dot, ans, x, y: lax.stop_gradient(2 * x * jnp.sin(y)) * x_dot, None"),
+    "through ans, with a guarded division": DEFJVPS_RULES.format(
+        rules="lambda x_dot, ans, x, y: jnp.where(x == 0., 0., 2 * ans / jnp.where(x == 0., "
+              "1., x)) * x_dot, None"),
+})

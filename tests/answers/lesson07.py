@@ -187,3 +187,32 @@ answer = (wave_fwd, wave_bwd)
 """,
     },
 }
+
+CORRECT["07_hypot_vjp"].update({
+    "a dict residual with 1/r": """
+def hypot_fwd(x, y):
+  r = jnp.sqrt(x ** 2 + y ** 2)
+  return r, {'x': x, 'y': y, 'inv_r': 1 / r}
+def hypot_bwd(res, g):
+  return (g * res['x'] * res['inv_r'], g * res['y'] * res['inv_r'])
+answer = (hypot_fwd, hypot_bwd)
+""",
+    "jnp.hypot in f_fwd": HYPOT_WITH.replace("jnp.sqrt(x ** 2 + y ** 2)", "jnp.hypot(x, y)")
+    .format(bwd="(g * x / r, g * y / r)"),
+})
+CORRECT["07_stashed_residual"].update({
+    "recomputes the slope from x": """
+@custom_vjp
+def wave(x):
+  return x * jnp.sin(x)
+
+def wave_fwd(x):
+  return wave(x), x
+
+def wave_bwd(x, g):
+  return (g * (jnp.sin(x) + x * jnp.cos(x)),)
+
+wave.defvjp(wave_fwd, wave_bwd)
+answer = (wave_fwd, wave_bwd)
+""",
+})

@@ -147,3 +147,31 @@ answer = sum_prod
 """,
     },
 }
+
+CORRECT["08_tangent_structure"].update({
+    "dict(zip(...)) and the primal computed directly": """
+@custom_jvp
+def sum_prod(pt):
+  return {'sum': pt.x + pt.y, 'prod': pt.x * pt.y}
+
+@sum_prod.defjvp
+def sum_prod_jvp(primals, tangents):
+  pt, = primals
+  pt_dot, = tangents
+  out = {'sum': pt.x + pt.y, 'prod': pt.x * pt.y}
+  return out, dict(zip(['sum', 'prod'], [pt_dot.x + pt_dot.y, pt_dot.x * pt.y + pt.x * pt_dot.y]))
+answer = sum_prod
+""",
+})
+CORRECT["08_polar_vjp"].update({
+    "residual (pt, r), f_fwd computes the output itself": """
+def polar_fwd(pt):
+  r = jnp.sqrt(pt.x ** 2 + pt.y ** 2)
+  return {'r': r, 'theta': jnp.arctan2(pt.y, pt.x)}, (pt, r)
+def polar_bwd(res, g):
+  pt, r = res
+  return (pt._replace(x=g['r'] * pt.x / r - g['theta'] * pt.y / r ** 2,
+                      y=g['r'] * pt.y / r + g['theta'] * pt.x / r ** 2),)
+answer = (polar_fwd, polar_bwd)
+""",
+})

@@ -156,3 +156,26 @@ answer = wave
 """,
     },
 }
+
+CORRECT["09_apply_twice"].update({
+    "grad(f)(y) * grad(f)(x) * x_dot, as a list": """
+def apply_twice_jvp(f, primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  y = f(x)
+  return [f(y), jax.grad(f)(y) * jax.grad(f)(x) * x_dot]
+answer = apply_twice_jvp
+""",
+})
+CORRECT["09_amplitude"].update({
+    "jax.jvp of the body": """
+@custom_jvp
+def wave(amp, x):
+  return amp * jnp.sin(x)
+
+@wave.defjvp
+def wave_jvp(primals, tangents):
+  return jax.jvp(lambda amp, x: amp * jnp.sin(x), primals, tangents)
+answer = wave
+""",
+})

@@ -95,3 +95,15 @@ answer = (cbrt_fwd, cbrt_bwd)
 """,
     },
 }
+
+CORRECT["10_cube_root"] = {
+    "guess 1., and x - (x**3 - c) / (3 x**2)": """
+from course.exercises.lesson10 import fixed_point
+
+def cube_root(a):
+  newton_step = lambda c, x: x - (x ** 3 - c) / (3 * x ** 2)
+  return fixed_point(newton_step, a, jnp.sign(a))
+
+answer = cube_root
+""",
+}

@@ -111,3 +111,55 @@ answer = safe_sqrt
             cotangents="[{'b': g, 'w': g * x}, g * params['w']]"),
     },
 }
+
+CORRECT[SQRT].update({
+    "a safe custom_jvp": """
+@custom_jvp
+def safe_sqrt(x):
+  return jnp.where(x > 0, jnp.sqrt(jnp.where(x > 0, x, 1.)), 0.)
+
+@safe_sqrt.defjvp
+def safe_sqrt_jvp(primals, tangents):
+  x, = primals
+  t, = tangents
+  safe_x = jnp.where(x > 0, x, 1.)
+  return safe_sqrt(x), jnp.where(x > 0, 0.5 / jnp.sqrt(safe_x), 0.) * t
+answer = safe_sqrt
+""",
+})
+CORRECT[BWD].update({
+    "residual (w, x) only": """
+def affine_fwd(params, x):
+  return affine(params, x), (params['w'], x)
+def affine_bwd(res, g):
+  w, x = res
+  return ({'w': g * x, 'b': g}, g * w)
+answer = (affine_fwd, affine_bwd)
+""",
+})
+CORRECT["11_forward_mode"] = {
+    "dot(softmax(x), x_dot)": """
+@custom_jvp
+def logsumexp(x):
+  m = jnp.max(x)
+  return m + jnp.log(jnp.sum(jnp.exp(x - m)))
+
+@logsumexp.defjvp
+def logsumexp_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  return logsumexp(x), jnp.dot(jax.nn.softmax(x), x_dot)
+answer = logsumexp
+""",
+    "jax.jvp of jax.scipy's logsumexp": """
+@custom_jvp
+def logsumexp(x):
+  m = jnp.max(x)
+  return m + jnp.log(jnp.sum(jnp.exp(x - m)))
+
+@logsumexp.defjvp
+def logsumexp_jvp(primals, tangents):
+  return jax.jvp(jax.scipy.special.logsumexp, primals, tangents)
+answer = logsumexp
+""",
+}
