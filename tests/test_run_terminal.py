@@ -1,10 +1,12 @@
 """run.py's long commands in a terminal (issue 22): one Ctrl-C stops the command and everything
 it started, and `lab` prints a URL that works.
 
-Each test runs run.py on a pseudo-terminal of its own (pty.fork: a new session, the pty as its
-controlling terminal, run.py's process group in the foreground) and presses Ctrl-C by writing
-^C to the terminal, whose line discipline then sends SIGINT to the foreground process group,
-as a terminal does when a learner presses it.
+Each test runs run.py on a pseudo-terminal of its own, under SHELL, which does what an
+interactive shell does with a command: the shell leads the terminal's session, the command runs
+in a process group of its own, in the foreground, and the shell takes the terminal back (the
+prompt) when the command has exited. The test presses Ctrl-C by writing ^C to the terminal,
+whose line discipline then sends SIGINT to the foreground process group, as when a learner
+presses it; what is still running when the prompt is back was left behind.
 """
 
 import json
@@ -26,6 +28,24 @@ ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals are POSIX")
 CTRL_C = b"\x03"
 
+# The shell: argv[1:] is the command. Prints "EXIT=<status>" when it is back, then keeps the
+# terminal open until the test ends (a session leader's exit would hang up the terminal and
+# SIGHUP anything left in it, hiding what a real shell would leave running).
+SHELL = """
+import os, signal, sys, time
+pid = os.fork()
+if pid == 0:
+    os.setpgid(0, 0)
+    os.execv(sys.argv[1], sys.argv[1:])
+os.setpgid(pid, pid)
+os.tcsetpgrp(0, pid)
+_, status = os.waitpid(pid, 0)
+signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+os.tcsetpgrp(0, os.getpgrp())
+print(f"EXIT={os.waitstatus_to_exitcode(status)}", flush=True)
+time.sleep(3600)
+"""
+
 
 class Terminal:
     """A program on a pseudo-terminal: what it printed so far, and the keys to type."""
@@ -35,7 +55,7 @@ class Terminal:
         if self.pid == 0:  # the child: exec at once (nothing of pytest's may run here)
             try:
                 os.chdir(ROOT)
-                os.execve(argv[0], argv, env)
+                os.execve(sys.executable, [sys.executable, "-c", SHELL, *argv], env)
             finally:
                 os._exit(127)
         self.output = bytearray()
@@ -65,19 +85,19 @@ class Terminal:
         os.write(self.fd, keys)
 
     def wait(self, timeout: float) -> int | None:
-        """Its exit status (130 after Ctrl-C), or None if it is still running after `timeout`."""
-        deadline = time.monotonic() + timeout
-        while self.status is None and time.monotonic() < deadline:
-            self.read(lambda _: False, 0.2)
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.status = os.waitstatus_to_exitcode(status)
-        return self.status
+        """The command's exit status once the shell is back (130 after Ctrl-C), or None if it
+        is still running after `timeout`."""
+        if self.read(lambda t: re.search(r"EXIT=-?\d+", t), timeout):
+            return int(re.search(r"EXIT=(-?\d+)", self.text()).group(1))
+        return None
 
     def close(self) -> None:
-        if self.status is None:
-            os.killpg(self.pid, signal.SIGKILL)
-            self.wait(10)
+        for pid in descendants(self.pid):  # anything left, the shell last
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        os.waitpid(self.pid, 0)
         os.close(self.fd)
 
 
@@ -166,7 +186,7 @@ def test_one_ctrl_c_stops_the_lab_its_kernels_and_frees_the_port(terminal, tmp_p
     while not any("ipykernel" in command_line(p) for p in descendants(lab.pid)):
         assert time.monotonic() < deadline, "no kernel process"
         time.sleep(0.3)
-    processes = descendants(lab.pid)
+    processes = descendants(lab.pid) - {lab.pid}  # not the shell
     assert any("jupyter-lab" in command_line(p) or "jupyter lab" in command_line(p)
                for p in processes)
 
