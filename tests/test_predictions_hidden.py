@@ -72,6 +72,14 @@ def browser():
         chromium.close()
 
 
+def screenshot(page, element, lesson: str, name: str) -> None:
+    """For lesson 12 (two predictions), artifacts/predictions_12_<name>.png around `element`."""
+    if lesson.startswith("12"):
+        ARTIFACTS.mkdir(exist_ok=True)
+        element.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / f"predictions_12_{name}.png"))
+
+
 # --- JupyterLab, on the learner's workspace copy ------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -120,6 +128,9 @@ def test_lab_shows_no_answer_until_opened(lab, browser, lesson):
             assert f"{exercise_id}: reference solution passes" in text
         assert text.count(SHOW_ANSWER) == len(exercises)
         assert given_away(text, lesson) == []
+        box = page.locator(".jp-OutputArea-output", has_text=f"{exercises[-1]}: reference "
+                           "solution passes").first
+        screenshot(page, box, lesson, "lab_unopened")
         # Asked for: a click on each box's summary shows what JAX does.
         for summary in page.locator(".jp-OutputArea-output summary",
                                     has_text=SHOW_ANSWER).all():
@@ -128,12 +139,7 @@ def test_lab_shows_no_answer_until_opened(lab, browser, lesson):
         for exercise_id in exercises:
             missing = [r for r in REVEALS[exercise_id][:-1] if r not in opened]
             assert missing == [], (exercise_id, missing)
-        if lesson.startswith("12"):
-            ARTIFACTS.mkdir(exist_ok=True)
-            box = page.locator(".jp-OutputArea-output", has_text="12_vmap_which_raises: "
-                               "reference solution passes").first
-            box.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "predictions_lab_opened.png"))
+        screenshot(page, box, lesson, "lab_opened")
     finally:
         page.close()
 
@@ -159,6 +165,8 @@ def test_site_shows_no_answer_until_opened(site, browser, lesson):
         assert "Show the solution" in text
         assert SHOW_ANSWER not in text  # inside the closed "Show the solution" dropdowns
         assert given_away(text, lesson) == []
+        dropdown = page.locator("details.hide", has_text=f"%%solution {exercises[-1]}").first
+        screenshot(page, dropdown, lesson, "site_unopened")
         # Asked for: open the solution, then its "Show what JAX does".
         for summary in page.locator("details.hide > summary").all():
             summary.click()
@@ -168,9 +176,7 @@ def test_site_shows_no_answer_until_opened(site, browser, lesson):
         for exercise_id in exercises:
             missing = [r for r in REVEALS[exercise_id] if r not in opened]
             assert missing == [], (exercise_id, missing)
-        if lesson.startswith("12"):
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.locator("summary", has_text=SHOW_ANSWER).last.scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "predictions_site_opened.png"))
+        screenshot(page, page.locator("summary", has_text=SHOW_ANSWER).last, lesson,
+                   "site_opened")
     finally:
         page.close()
