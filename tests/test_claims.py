@@ -355,6 +355,67 @@ def test_06_several_arguments_keyword_only_argument_raises():
         scaled_sin(3.0, scale=1.0)
 
 
+def _identity_with_bwd(bwd):
+    @custom_vjp
+    def debug(x):
+        return x
+
+    debug.defvjp(lambda x: (x, x), bwd)
+    return debug
+
+
+def test_05_under_jit_weak_type_is_part_of_the_cache_key():
+    """05, Under `jit`: "later calls whose arguments have the same shapes, dtypes and weak
+    types ... skip your Python code"; "an argument that is a float32 scalar without the `~` is
+    traced anew"."""
+    calls = []
+    debug = _identity_with_bwd(lambda x, g: calls.append(g) or (g,))
+    grad_foo = jax.jit(jax.grad(lambda x: jnp.sin(debug(x ** 2))))
+    grad_foo(3.0)
+    grad_foo(4.0)
+    assert len(calls) == 1 and calls[0].aval.weak_type and calls[0].dtype == jnp.float32
+    grad_foo(jnp.float32(3.0))
+    assert len(calls) == 2 and not calls[1].aval.weak_type
+    grad_foo(jnp.float32(4.0))
+    assert len(calls) == 2
+
+
+def test_05_under_jit_a_jitted_function_keeps_the_rule_it_traced():
+    """05, Under `jit`: "the old `grad_foo` would go on running the old rule for every kind of
+    argument it has already compiled, and switch to the new rule only for an argument that makes
+    it trace again"."""
+    @custom_vjp
+    def debug(x):
+        return x
+
+    def foo(x):
+        return jnp.sin(debug(x ** 2))
+
+    debug.defvjp(lambda x: (x, x), lambda x, g: (g,))
+    old = jax.jit(jax.grad(foo))
+    right = float(old(3.0))
+    debug.defvjp(lambda x: (x, x), lambda x, g: (100.0 * g,))
+    assert float(old(3.0)) == right and float(old(4.0)) == float(jax.grad(lambda x: jnp.sin(
+        x ** 2))(4.0))
+    np.testing.assert_allclose(old(jnp.float32(3.0)), 100 * right, rtol=1e-5)
+    np.testing.assert_allclose(jax.jit(jax.grad(foo))(3.0), 100 * right, rtol=1e-5)
+
+
+def test_05_bwd_returns_a_tuple_or_list_and_runs_only_when_a_cotangent_reaches_it():
+    """05: "a list of the same length is accepted too; a bare array is not"; recap: the backward
+    rule runs "not at all when no cotangent reaches it"."""
+    def foo(debug):
+        return lambda x: jnp.sin(debug(x ** 2))
+
+    np.testing.assert_allclose(jax.grad(foo(_identity_with_bwd(lambda x, g: [g])))(3.0),
+                               6 * np.cos(9.0), rtol=1e-5)
+    with pytest.raises(TypeError, match="must produce a tuple of length equal to the number"):
+        jax.grad(foo(_identity_with_bwd(lambda x, g: g)))(3.0)
+    calls = []
+    debug = _identity_with_bwd(lambda x, g: calls.append(g) or (g,))
+    assert float(jax.grad(lambda x: (debug(x), x)[1])(3.0)) == 1.0 and calls == []
+
+
 def _sin_with_tangent(tangent):
     @custom_jvp
     def f(x):
