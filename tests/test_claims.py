@@ -1565,8 +1565,10 @@ def test_11_exercise_forward_mode_logsumexp_grad_works_jacfwd_fails():
 
 
 def test_12_check_grads_needs_array_args_for_a_custom_vjp():
-    """12, Testing a rule with check_grads: "Pass arrays, not Python floats: a `bwd` rule fed a
-    Python float residual can return a Python float, which `check_grads` cannot compare"."""
+    """12, Testing a rule with check_grads: "Pass arrays (`jnp.float32(0.5)`), not Python
+    floats: when a cotangent comes back as a Python float, as it can from a `bwd` rule whose
+    residual is the input itself (and even for `lambda x: x`, with no rule at all),
+    `check_grads` fails in its own bookkeeping with an `AttributeError`"."""
     from jax.test_util import check_grads
 
     @custom_vjp
@@ -1574,9 +1576,56 @@ def test_12_check_grads_needs_array_args_for_a_custom_vjp():
         return x * x
 
     square.defvjp(lambda x: (x * x, x), lambda x, g: (2 * x * g,))
-    with pytest.raises(AttributeError, match="'float' object has no attribute 'reshape'"):
-        check_grads(square, (3.0,), order=1, modes=["rev"])
-    check_grads(square, (jnp.float32(3.0),), order=2, modes=["rev"])
+    for f in (square, lambda x: x):
+        with pytest.raises(AttributeError, match="'float' object has no attribute 'reshape'"):
+            check_grads(f, (3.0,), order=1, modes=["rev"])
+        check_grads(f, (jnp.float32(3.0),), order=2, modes=["rev"])
+
+
+def test_12_check_grads_tolerance_hides_small_derivatives():
+    """12, Testing a rule with check_grads: "`check_grads` compares within a tolerance, by
+    default `atol = rtol = 2e-3` for float32 ... A rule that always returns 0 passes wherever
+    $|f'|$ is below about $2 \\cdot 10^{-3}$"; "A tighter `atol` does not help here: in float32
+    $1 + e^{-20}$ rounds to 1, so `log1pexp` itself is exactly 0 around $-20$"."""
+    from jax.test_util import check_grads
+
+    def log1pexp_with(rule):
+        f = custom_jvp(lambda x: jnp.log(1.0 + jnp.exp(x)))
+        f.defjvps(rule)
+        return f
+
+    seed_rule = log1pexp_with(lambda t, ans, x: (1 - 1 / (1 + jnp.exp(x))) * t)
+    zero_rule = log1pexp_with(lambda t, ans, x: 0.0 * t)
+    assert float(jax.grad(seed_rule)(-20.0)) == 0.0 and float(seed_rule(-20.0)) == 0.0
+    check_grads(seed_rule, (-20.0,), order=2, modes=["fwd", "rev"])
+    check_grads(seed_rule, (-20.0,), order=1, atol=1e-12, rtol=1e-6)
+    for x in (-20.0, -8.0):  # sigmoid(-8) = 3.4e-4
+        check_grads(zero_rule, (x,), order=1)
+    with pytest.raises(AssertionError, match=r"rtol=0.002, atol=0.002"):
+        check_grads(zero_rule, (-6.0,), order=1)  # sigmoid(-6) = 2.5e-3
+    assert not jnp.allclose(jax.grad(seed_rule)(-20.0), jax.nn.sigmoid(-20.0), rtol=1e-5,
+                            atol=0.0)
+
+
+def test_12_check_grads_fails_a_correct_rule_at_a_convention_point():
+    """12, What check_grads cannot tell you: "At a point where you chose a convention (lesson
+    3), finite differences are wrong by construction ... so a correct rule fails there" (the
+    relu case: central differences across the kink give 0.5, not the chosen 0)."""
+    from jax.test_util import check_grads
+
+    relu = custom_jvp(lambda x: jnp.maximum(x, 0.0))
+    relu.defjvps(lambda t, ans, x: jnp.where(x > 0, t, 0.0))
+    assert float(jax.grad(relu)(0.0)) == 0.0
+    with pytest.raises(AssertionError, match="JVP tangent"):
+        check_grads(relu, (0.0,), order=1)
+    for x in (-1e-2, 1e-2):
+        check_grads(relu, (x,), order=1)
+
+
+def test_12_optimize_remat_is_experimental():
+    """12, `jax.checkpoint` and `optimize_remat=True`: "(an experimental flag, as its
+    documentation says)"."""
+    assert "experimental" in jax.custom_vjp.defvjp.__doc__.split("optimize_remat")[1][:300]
 
 
 def test_12_check_grads_draws_its_direction_from_a_fixed_seed():
