@@ -1,6 +1,7 @@
 """Predictions stay hidden until the learner asks (issue 20): for every predict exercise, the
 visible text of its unopened lesson shows no answer, neither in JupyterLab on the learner's
 workspace copy nor on the static site; and the answer does show once the learner opens it.
+Also, in the same lab: a check grades only what its own exercise's cell produced.
 
 "The answer" is what the exercise's `%%solution` cell shows: its verdict ("What JAX does: c."),
 what its code prints (the error each call raises), and its code (`answer, = raised`), plus the
@@ -178,5 +179,66 @@ def test_site_shows_no_answer_until_opened(site, browser, lesson):
             assert missing == [], (exercise_id, missing)
         screenshot(page, page.locator("summary", has_text=SHOW_ANSWER).last, lesson,
                    "site_opened")
+    finally:
+        page.close()
+
+
+# --- a check grades its own exercise, in JupyterLab --------------------------------------------
+
+# Put `source` in the cell with id `cell_id` (JupyterLab keeps the file's nbformat ids), run it,
+# and resolve once the kernel is idle again.
+RUN_CELL = """async ([cellId, source]) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const nb = panel.content;
+  const index = nb.widgets.findIndex(c => c.model.id === cellId);
+  if (index < 0) throw new Error('no cell with id ' + cellId);
+  if (source !== null) nb.widgets[index].model.sharedModel.setSource(source);
+  nb.activeCellIndex = index;
+  await window.jupyterapp.commands.execute('notebook:run-cell');
+  return index;
+}"""
+CHECK_CELL = """([exerciseId]) => {
+  const nb = window.jupyterapp.shell.currentWidget.content;
+  return nb.widgets.find(c => c.model.sharedModel.getSource().trim()
+      === `course.check("${exerciseId}", answer)`).model.id;
+}"""
+OUTPUT = """([cellId]) => window.jupyterapp.shell.currentWidget.content.widgets
+  .find(c => c.model.id === cellId).model.outputs.toJSON()
+  .map(o => o.text || (o.data && o.data['text/plain']) || o.evalue || '')
+  .map(t => Array.isArray(t) ? t.join('') : t).join('\\n')"""
+
+
+def test_lab_check_grades_only_its_own_exercises_answer(lab, browser):
+    """In the learner's copy of lesson 2, with JupyterLab's own cell ids: an answer from another
+    exercise's cell and an answer left by a failed cell are not graded, nor recorded."""
+    from course.progress import records
+
+    path = "02_numerical_stability.ipynb"
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(120_000)
+    try:
+        page.goto(f"{lab.base}/lab/workspaces/own-answer/tree/{path}?token={lab.token}")
+        page.wait_for_function(LESSON_SHOWN, arg=[path, 1])
+        page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first.wait_for()
+        page.evaluate("""async () => { await window.jupyterapp.shell.currentWidget.sessionContext
+            .session.kernel.requestExecute({code: 'import course'}).done; }""")
+        outer, sigmoid = (page.evaluate(CHECK_CELL, [i]) for i in ("02_outer_chain",
+                                                                   "02_log_sigmoid"))
+
+        def run(cell_id, source=None):
+            page.evaluate(RUN_CELL, [cell_id, source])  # resolves when the cell has run
+            return page.evaluate(OUTPUT, [cell_id])
+
+        run("exercise-02_outer_chain", "answer = 1.0")
+        assert ("Your `answer` was set by the cell of exercise 02_outer_chain, not by this "
+                "exercise's cell") in run(sigmoid)
+        assert run("exercise-02_outer_chain", "answer = nan") == "name 'nan' is not defined"
+        assert ("[02_outer_chain] not attempted yet: The exercise cell above has not run "
+                "successfully") in run(outer)
+        assert records(lab.space) == []  # neither was an attempt
+        run("exercise-02_outer_chain", 'answer = "1.0"')
+        assert "[02_outer_chain] passed" in run(outer)
+        assert [(r["exercise"], r["passed"]) for r in records(lab.space)] == [
+            ("02_outer_chain", True)]
     finally:
         page.close()
