@@ -313,11 +313,12 @@ def test_the_lock_pins_the_three_libraries_the_site_copies():
 
 
 def test_run_py_site_runs_sitebuild_with_its_arguments(monkeypatch):
-    recorded = []
-    monkeypatch.setattr(run, "sync", lambda: ["UV", "run"])
-    monkeypatch.setattr(run.subprocess, "call", lambda cmd, cwd: recorded.append(cmd[2:]) or 0)
+    recorded, synced = [], []
+    monkeypatch.setattr(run, "sync", lambda groups: synced.append(groups) or ["UV", "run"])
+    monkeypatch.setattr(run, "run_child", lambda cmd, **kwargs: recorded.append(cmd[2:]) or 0)
     assert run.main(["site", "/tmp/out"]) == 0
     assert recorded == [["python", os.path.join("site", "sitebuild.py"), "/tmp/out"]]
+    assert synced == [["site"]]  # the runtime and the site group only
 
 
 # --- pages.py: how a lesson becomes a page ------------------------------------------------
