@@ -39,6 +39,10 @@ class Learner:
         return self.session.post(self.url(path), data=data, timeout=timeout)
 
     def try_login(self, password: str) -> requests.Response:
+        """One login attempt, from a logged-out session (a logged-in one is sent past the
+        login form, and its POST would fail on the form's missing XSRF token instead)."""
+        self.session.cookies.clear()
+        self.token = None
         return self.post_form("hub/login", {"username": self.name, "password": password})
 
     def login(self, timeout: float = 180) -> requests.Response:

@@ -62,14 +62,18 @@ def main(workspace: str) -> None:
             try:
                 tables = {r[0] for r in con.execute(
                     "SELECT name FROM sqlite_master WHERE type = 'table'")}
-                rows = con.execute("SELECT exercise, passed, at FROM checks ORDER BY rowid"
-                                   ).fetchmany(200_000) if "checks" in tables else []
+                columns = {r[1] for r in con.execute("PRAGMA table_info(checks)")}
+                said = "feedback" if "feedback" in columns else "NULL"  # older stores
+                rows = con.execute(f"SELECT exercise, passed, at, {said} FROM checks ORDER BY "
+                                   "rowid").fetchmany(200_000) if "checks" in tables else []
             finally:
                 con.close()
         except sqlite3.Error as e:
             raise SystemExit(f"progress.sqlite cannot be read as a progress store ({e})") from None
-    print(json.dumps([[e if isinstance(e, str) else None, p, a if isinstance(a, str) else None]
-                      for e, p, a in rows]))
+    def text(value):
+        return value if isinstance(value, str) else None
+
+    print(json.dumps([[text(e), p, text(a), text(f)] for e, p, a, f in rows]))
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ learner can write any row into their own store, so this page shows engagement, n
 
 from __future__ import annotations
 
+import collections
 import datetime
 import html
 import json
@@ -86,18 +87,20 @@ def read_as(entry, workspace: Path) -> list:
 
 
 def valid(row) -> dict | None:
-    """A row as {"exercise", "passed", "at"}, or None if any field is malformed."""
-    if not (isinstance(row, list) and len(row) == 3):
+    """A row as {"exercise", "passed", "at", "feedback"}, or None if any field is malformed.
+    `feedback` (the check's first line; None in older stores) may be missing."""
+    if not (isinstance(row, list) and len(row) in (3, 4)):
         return None
-    exercise, passed, at = row
+    exercise, passed, at, feedback = (*row, None)[:4]
     if not (isinstance(exercise, str) and EXERCISE.fullmatch(exercise)
-            and passed in (0, 1) and isinstance(at, str) and len(at) <= 40):
+            and passed in (0, 1) and isinstance(at, str) and len(at) <= 40
+            and (feedback is None or isinstance(feedback, str) and len(feedback) <= 300)):
         return None
     try:
         datetime.datetime.fromisoformat(at)
     except ValueError:
         return None
-    return {"exercise": exercise, "passed": bool(passed), "at": at}
+    return {"exercise": exercise, "passed": bool(passed), "at": at, "feedback": feedback}
 
 
 def summary(name: str) -> dict:
@@ -115,9 +118,11 @@ def summary(name: str) -> dict:
     exercises: dict[str, dict] = {}
     for row in sorted((r for r in rows if r), key=lambda r: r["at"]):
         ex = exercises.setdefault(row["exercise"], {"passed": False, "passed_at": None,
-                                                    "attempts": 0, "last_at": None})
+                                                    "attempts": 0, "last_at": None,
+                                                    "last_feedback": None})
         ex["attempts"] += 1
         ex["last_at"] = row["at"]
+        ex["last_feedback"] = row["feedback"]
         if row["passed"] and not ex["passed"]:
             ex["passed"], ex["passed_at"] = True, row["at"]
     status = "started" if exercises else "not started"
@@ -150,7 +155,25 @@ def class_progress() -> dict:
         if (seen is not None and name not in seen
                 and learners[name]["status"] in ("not started", "no account yet")):
             learners[name]["status"] = "never logged in"
-    return {"exercises": course.exercises(), "learners": learners}
+    ids = course.exercises()
+    return {"exercises": ids, "learners": learners, "stuck": stuck(ids, learners)}
+
+
+def stuck(ids: list[str], learners: dict) -> list[dict]:
+    """Per exercise tried by someone: how many passed, how many tried without passing, and
+    the most frequent last feedback lines of those who have not passed; the exercises with the
+    most learners stuck first."""
+    table = []
+    for i in ids:
+        tried = [s["exercises"][i] for s in learners.values() if i in s["exercises"]]
+        if not tried:
+            continue
+        failing = [ex for ex in tried if not ex["passed"]]
+        lines = collections.Counter(ex["last_feedback"] for ex in failing
+                                    if ex["last_feedback"])
+        table.append({"exercise": i, "passed": len(tried) - len(failing),
+                      "not_yet": len(failing), "feedback": lines.most_common(3)})
+    return sorted(table, key=lambda row: (-row["not_yet"], row["exercise"]))
 
 
 def when(at: str) -> str:
@@ -198,7 +221,22 @@ td div {{ white-space: nowrap; font-size: 90%; }} small {{ color: #555; }}
 UTC), tried without passing yet (✗), and not started (·). Read from the learners' own
 progress records; this page refreshes every minute. As JSON:
 <a href="api/progress">api/progress</a>.</p>
-<table><tr><th>learner</th>{head}</tr>{''.join(rows)}</table></body></html>"""
+<table><tr><th>learner</th>{head}</tr>{''.join(rows)}</table>
+<h2>Where the class is stuck</h2>
+<p>Each exercise someone has tried: how many passed, how many tried without passing yet, and
+what the check last told those who have not passed, most frequent first.</p>
+{stuck_table(progress["stuck"])}</body></html>"""
+
+
+def stuck_table(rows: list[dict]) -> str:
+    if not rows:
+        return "<p>Nobody has checked an exercise yet.</p>"
+    body = "".join(
+        f"<tr><td>{html.escape(r['exercise'])}</td><td>{r['passed']}</td><td>{r['not_yet']}"
+        "</td><td>" + "".join(f"<div>{n} × {html.escape(line)}</div>"
+                              for line, n in r["feedback"]) + "</td></tr>" for r in rows)
+    return ("<table><tr><th>exercise</th><th>passed</th><th>not yet</th><th>what the check "
+            f"said (last try)</th></tr>{body}</table>")
 
 
 class TeachersOnly(HubOAuthenticated, web.RequestHandler):

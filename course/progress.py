@@ -2,14 +2,17 @@
 
 The store is SQLite in WAL mode, `<workspace>/.course/progress.sqlite`, one table
 
-    checks(exercise TEXT NOT NULL, passed INTEGER NOT NULL, at TEXT NOT NULL)
+    checks(exercise TEXT NOT NULL, passed INTEGER NOT NULL, at TEXT NOT NULL, feedback TEXT)
 
-with `at` in ISO-8601 UTC. Each record is one short transaction (`BEGIN IMMEDIATE`, insert,
-commit) on its own connection with a generous busy timeout, so two kernels checking at once
-wait for each other instead of losing a row, and a crash mid-write leaves the last committed
-state. A store SQLite cannot read (junk, a truncated file, another program's database) is
-renamed aside, never deleted, with a one-line message, and a new store is started: a check
-always returns its feedback.
+with `at` in ISO-8601 UTC and `feedback` the first line of what the check said (for a
+teacher: where the class is stuck). A store written before `feedback` existed gains the column
+at its next record, and reads as before until then.
+
+Each record is one short transaction (`BEGIN IMMEDIATE`, insert, commit) on its own
+connection with a generous busy timeout, so two kernels checking at once wait for each other
+instead of losing a row, and a crash mid-write leaves the last committed state. A store SQLite
+cannot read (junk, a truncated file, another program's database) is renamed aside, never
+deleted, with a one-line message, and a new store is started: a check always returns its feedback.
 
 Which workspace: `$COURSE_WORKSPACE` if set, else the nearest folder at or above the current
 directory that holds `.course/manifest.json` (what `course.workspace.sync` writes; a kernel
@@ -37,9 +40,11 @@ from pathlib import Path
 COURSE_DIR = ".course"  # inside a workspace: the course's own state, hidden in JupyterLab
 STORE = Path(COURSE_DIR) / "progress.sqlite"
 MANIFEST = Path(COURSE_DIR) / "manifest.json"
-COLUMNS = ["exercise", "passed", "at"]
+COLUMNS = ["exercise", "passed", "at", "feedback"]
+OLD_COLUMNS = COLUMNS[:3]  # stores written before the feedback column
 SCHEMA = ("CREATE TABLE IF NOT EXISTS checks(exercise TEXT NOT NULL, passed INTEGER NOT NULL, "
-          "at TEXT NOT NULL)")
+          "at TEXT NOT NULL, feedback TEXT)")
+FEEDBACK_CHARS = 300
 BUSY_TIMEOUT_S = 60.0
 BUSY = {getattr(sqlite3, name, None) for name in ("SQLITE_BUSY", "SQLITE_LOCKED")} - {None}
 # SQLite's verdicts on a file that is not a readable progress store; anything else (a full
@@ -68,7 +73,8 @@ def now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="microseconds")
 
 
-def record(exercise_id: str, passed: bool, workspace: str | os.PathLike | None = None) -> bool:
+def record(exercise_id: str, passed: bool, workspace: str | os.PathLike | None = None,
+           feedback: str = "") -> bool:
     """Append one check to the workspace's store; True if it was stored. Never raises: a
     problem is one line on stderr, and a damaged store is set aside and replaced."""
     folder = Path(workspace) if workspace is not None else current_workspace()
@@ -77,7 +83,7 @@ def record(exercise_id: str, passed: bool, workspace: str | os.PathLike | None =
     path = folder / STORE
     for attempt in (1, 2):
         try:
-            _insert_waiting(path, exercise_id, bool(passed))
+            _insert_waiting(path, exercise_id, bool(passed), feedback)
             return True
         except (sqlite3.Error, ProgressStoreError) as e:
             if attempt == 1 and is_damaged(e) and path.exists():
@@ -95,7 +101,7 @@ def record(exercise_id: str, passed: bool, workspace: str | os.PathLike | None =
     return False
 
 
-def _insert_waiting(path: Path, exercise_id: str, passed: bool) -> None:
+def _insert_waiting(path: Path, exercise_id: str, passed: bool, feedback: str = "") -> None:
     """`_insert`, tried again while another connection holds the store. SQLite's busy timeout
     covers most waits, but not all: switching a new store to WAL, or opening it while the last
     connection of another process checkpoints the WAL on close, can fail at once with "database
@@ -104,7 +110,7 @@ def _insert_waiting(path: Path, exercise_id: str, passed: bool) -> None:
     pause = 0.005
     while True:
         try:
-            return _insert(path, exercise_id, passed)
+            return _insert(path, exercise_id, passed, feedback)
         except sqlite3.OperationalError as e:
             busy = getattr(e, "sqlite_errorcode", None) in BUSY or "locked" in str(e)
             if not busy or time.monotonic() > deadline:
@@ -113,7 +119,7 @@ def _insert_waiting(path: Path, exercise_id: str, passed: bool) -> None:
             pause = min(pause * 2, 0.2)
 
 
-def _insert(path: Path, exercise_id: str, passed: bool) -> None:
+def _insert(path: Path, exercise_id: str, passed: bool, feedback: str = "") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     con = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     try:
@@ -121,19 +127,23 @@ def _insert(path: Path, exercise_id: str, passed: bool) -> None:
             con.execute("PRAGMA journal_mode=WAL")
         con.execute("BEGIN IMMEDIATE")
         con.execute(SCHEMA)
-        _check_columns(con, path)
-        con.execute("INSERT INTO checks(exercise, passed, at) VALUES (?, ?, ?)",
-                    (exercise_id, int(passed), now()))
+        if _check_columns(con, path) == OLD_COLUMNS:
+            con.execute("ALTER TABLE checks ADD COLUMN feedback TEXT")
+        line = (feedback.strip().splitlines() or [""])[0][:FEEDBACK_CHARS]
+        con.execute("INSERT INTO checks(exercise, passed, at, feedback) VALUES (?, ?, ?, ?)",
+                    (exercise_id, int(passed), now(), line))
         con.execute("COMMIT")
     finally:
         con.close()
 
 
-def _check_columns(con: sqlite3.Connection, path: Path) -> None:
+def _check_columns(con: sqlite3.Connection, path: Path) -> list[str]:
+    """The table's columns: COLUMNS, or OLD_COLUMNS (an older store); anything else raises."""
     columns = [row[1] for row in con.execute("PRAGMA table_info(checks)")]
-    if columns != COLUMNS:
+    if columns not in (COLUMNS, OLD_COLUMNS):
         raise ProgressStoreError(f"{path} has a table `checks` with columns {columns}, not "
                                  f"{COLUMNS}")
+    return columns
 
 
 def is_damaged(error: Exception) -> bool:

@@ -185,8 +185,8 @@ def test_a_learner_store_is_read_as_regular_file_only(tmp_path):
     con.commit()
     con.close()
     code, out, _ = read()
-    assert code == 0 and json.loads(out) == [["02_logcosh", 1, "2026-12-04T01:53:00+00:00"],
-                                              ["02_logcosh", 1, None]]
+    assert code == 0 and json.loads(out) == [
+        ["02_logcosh", 1, "2026-12-04T01:53:00+00:00", None], ["02_logcosh", 1, None, None]]
     store.rename(store.with_name("real.sqlite"))
     store.symlink_to("/dev/zero")
     code, _, err = read()
@@ -207,10 +207,37 @@ def test_the_teacher_view_keeps_only_well_formed_rows():
 
     assert teacher.valid(["02_logcosh", 1, "2026-12-04T01:53:00+00:00"]) == {
         "exercise": "02_logcosh", "passed": True, "at": "2026-12-04T01:53:00+00:00"}
+    said = ["02_logcosh", 0, "2026-12-04T01:54:00", "at x=0.5: expected 0.46, got -0.46."]
+    assert teacher.valid(said)["feedback"] == said[3]
     for bad in (["02_logcosh", 1, None], ["<script>", 1, "2026-12-04T01:53:00"],
+                ["02_logcosh", 0, "2026-12-04T01:53:00", "x" * 301],
                 ["02_logcosh", 7, "2026-12-04T01:53:00"], ["02_logcosh", 1, "yesterday"],
                 "junk", ["02_logcosh", 1]):
         assert teacher.valid(bad) is None, bad
+
+
+def test_the_teacher_sees_where_the_class_is_stuck():
+    """Per exercise: passed, tried without passing, and the most frequent last feedback of those
+    who have not passed (from each learner's summary)."""
+    import classroom.teacher as teacher
+
+    sign = "at x=0.5: expected 0.46, got -0.46. The sign is wrong."
+    def tried(passed, feedback):
+        return {"passed": passed, "passed_at": None, "attempts": 2, "last_at": "x",
+                "last_feedback": feedback}
+    learners = {
+        "ada": {"status": "started", "exercises": {"02_logcosh": tried(True, None)}},
+        "alan": {"status": "started", "exercises": {"02_logcosh": tried(False, sign),
+                                                   "01_product_rule": tried(False, "other")}},
+        "grace": {"status": "started", "exercises": {"02_logcosh": tried(False, sign)}},
+        "kay": {"status": "not started", "exercises": {}},
+    }
+    rows = teacher.stuck(["01_product_rule", "02_logcosh", "03_sinc"], learners)
+    assert rows == [
+        {"exercise": "02_logcosh", "passed": 1, "not_yet": 2, "feedback": [(sign, 2)]},
+        {"exercise": "01_product_rule", "passed": 0, "not_yet": 1, "feedback": [("other", 1)]}]
+    html = teacher.stuck_table(rows)
+    assert "2 × at x=0.5: expected 0.46" in html and "03_sinc" not in html
 
 
 def test_an_existing_account_cannot_be_claimed_through_the_roster():
@@ -557,8 +584,8 @@ def test_the_progress_page_trusts_no_learner_file(hub, people):
                         "os.rename(p + '.mine', p)")
         assert out["error"] is None, out
     crafted = ("import sqlite3, os; con = sqlite3.connect(os.path.expanduser("
-               "'~/course/.course/progress.sqlite')); con.execute(\"INSERT INTO checks VALUES "
-               "('02_logcosh', 1, x'00ff')\"); con.commit()")
+               "'~/course/.course/progress.sqlite')); con.execute(\"INSERT INTO checks(exercise, "
+               "passed, at) VALUES ('02_logcosh', 1, x'00ff')\"); con.commit()")
     assert run_in(a, crafted)["error"] is None
     row = progress()[hub.a]
     assert "1 malformed record(s) ignored" in row["status"], row

@@ -122,7 +122,7 @@ def check(exercise_id: str, answer) -> Feedback:
         return Feedback(ex.id, False, stale, attempted=False)
     feedback = _checked(ex, answer)
     if feedback.attempted:
-        record_progress(feedback.exercise, feedback.passed)
+        record_progress(feedback.exercise, feedback.passed, feedback=feedback.message)
     return feedback
 
 
