@@ -285,7 +285,8 @@ EXPECTED = {
     ("07_hypot_vjp", "fwd output wrong"): r"f_fwd's primal output at \(3, 4\): expected 5, got 25",
     ("08_polar_vjp", "plain tuple"): r"has the wrong structure: expected PyTreeDef\(CustomNode\("
                                      r"namedtuple\[Point\], \[\*, \*\]\)\), got PyTreeDef\(\(\*,"
-                                     r" \*\)\)",
+                                     r" \*\)\)\. Wrap the values in the Point they belong to: "
+                                     r"Point\(\.\.\.\)\.",  # B20
     ("08_polar_vjp", "missing theta"): r"expected Point\(x=-0.16, y=0.12\), got Point\(x=0, y=0\)",
     ("08_polar_vjp", "no outer tuple"): r"you returned the Point itself \(Point\(x=0\.6, "
                                         r"y=0\.8\)\); f_bwd returns a tuple with one "

@@ -303,8 +303,14 @@ def compare(what: str, where: str, expected, got, rtol: float = 2e-5, atol: floa
         raise Wrong(f"{what} at {where}: expected {fmt(expected)}, got an object of type "
                     f"{type(got).__name__}.") from None
     if g_tree != e_tree:
+        wrap = ""
+        if (isinstance(expected, tuple) and hasattr(expected, "_fields")
+                and isinstance(got, (tuple, list)) and not hasattr(got, "_fields")
+                and len(got) == len(expected)):  # B20: the right values, not in a Point
+            wrap = (f" Wrap the values in the {type(expected).__name__} they belong to: "
+                    f"{type(expected).__name__}(...).")
         raise Wrong(f"{what} at {where} has the wrong structure: expected {e_tree}, got "
-                    f"{g_tree}.")
+                    f"{g_tree}.{wrap}")
     for (path, e), g in zip(e_paths, g_leaves):
         leaf = f" (leaf {jax.tree_util.keystr(path)})" if path else ""
         typed = hasattr(g, "dtype")  # not a Python number, whose dtype JAX chooses
