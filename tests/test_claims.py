@@ -169,6 +169,47 @@ def _clip_gradient_04():
     return clip_gradient
 
 
+def test_03_sinc_formula_cancels_near_zero_and_a_series_branch_does_not():
+    """03, after 03_sinc's solution: "at $10^{-3}$ the first derivative is 5% off, and at
+    $10^{-4}$ it is exactly 0 (the true value is $-x/3$), with a second derivative of $-1$
+    instead of $-1/3$. A rule that uses the series $-x/3 + x^3/30$ for $|x| < 0.1$, and the
+    formula elsewhere, avoids the worst of the subtraction: its first derivative stays within
+    0.05% of the true one, and its second derivative at 0 is $-1/3$"."""
+    def sinc_with(slope):
+        @custom_jvp
+        def sinc(x):
+            return jnp.where(x == 0.0, 1.0, jnp.sin(x) / jnp.where(x == 0.0, 1.0, x))
+
+        @sinc.defjvp
+        def sinc_jvp(primals, tangents):
+            (x,), (x_dot,) = primals, tangents
+            return sinc(x), slope(x) * x_dot
+
+        return sinc
+
+    def formula(x):
+        safe_x = jnp.where(x == 0.0, 1.0, x)
+        return (safe_x * jnp.cos(safe_x) - jnp.sin(safe_x)) / safe_x ** 2
+
+    plain = sinc_with(lambda x: jnp.where(x == 0.0, 0.0, formula(x)))
+    series = sinc_with(lambda x: jnp.where(jnp.abs(x) < 0.1, -x / 3 + x ** 3 / 30, formula(x)))
+    assert float(jax.grad(plain)(1e-4)) == 0.0
+    np.testing.assert_allclose(jax.grad(jax.grad(plain))(1e-4), -1.0, rtol=1e-5)
+    np.testing.assert_allclose(jax.grad(plain)(1e-3), -3.49e-4, rtol=1e-2)  # true -3.33e-4
+
+    def worst_relative_error(rule):
+        xs = np.logspace(-6, 0.5, 2000)
+        exact = (xs * np.cos(xs) - np.sin(xs)) / xs ** 2
+        got = np.asarray(jax.vmap(jax.grad(rule))(jnp.asarray(xs, jnp.float32)), np.float64)
+        return (np.abs(got - exact) / np.abs(exact)).max()
+
+    assert worst_relative_error(series) < 5e-4
+    assert worst_relative_error(plain) >= 1.0
+    assert float(jax.grad(series)(0.0)) == 0.0
+    np.testing.assert_allclose(jax.grad(jax.grad(series))(0.0), -1 / 3, rtol=1e-6)
+    np.testing.assert_allclose(jax.grad(jax.grad(series))(1e-4), -1 / 3, rtol=1e-5)
+
+
 def test_04_identity_none_means_zero_cotangent_for_the_bounds():
     """04, An identity function whose backward pass clips: "the rule gives them `None`, meaning
     "zero cotangent"" (grad with respect to lo and hi is 0, while x's is clipped)."""
