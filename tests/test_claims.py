@@ -827,6 +827,23 @@ def test_08_intro_tangent_structure_must_match():
         jax.jvp(f, (Point(1.0, 2.0),), (Point(1.0, 0.0),))
 
 
+def test_08_intro_leaves_must_match_in_shape_too():
+    """08, intro: "each of its leaves the same shape as the leaf it belongs to" (a float32[3]
+    cotangent or tangent for a float32[] leaf is refused, by custom_vjp and custom_jvp), and
+    "a list of the same length is accepted too" for f_bwd's tuple."""
+    Point = _point()
+    area = custom_vjp(lambda pt: pt.x * pt.y)
+    area.defvjp(lambda pt: (pt.x * pt.y, pt), lambda pt, g: (Point(jnp.ones(3), pt.x * g),))
+    with pytest.raises(ValueError, match="must produce an output with the same"):
+        jax.grad(area)(Point(2.0, 3.0))
+    area.defvjp(lambda pt: (pt.x * pt.y, pt), lambda pt, g: [Point(pt.y * g, pt.x * g)])
+    assert tuple(map(float, jax.grad(area)(Point(2.0, 3.0)))) == (3.0, 2.0)
+    double = custom_jvp(lambda x: 2.0 * x)
+    double.defjvp(lambda p, t: (2.0 * p[0], jnp.ones(3)))
+    with pytest.raises(TypeError, match="shapes and dtypes"):
+        jax.jvp(double, (1.0,), (1.0,))
+
+
 def test_08_with_custom_jvp_tangent_is_a_point():
     """08, With custom_jvp: "The tangent `pt_dot` is itself a `Point`, and the output tangent is
     a dict shaped like the output." """
