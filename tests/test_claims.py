@@ -136,6 +136,17 @@ def test_02_weak_spot_seed_rule_is_zero_below_minus_16_6():
     assert np.all(np.asarray(jax.nn.sigmoid(xs)) > 0)
 
 
+def test_02_whole_picture_subnormal_results_are_flushed_to_zero():
+    """02, The whole picture: "XLA on CPU flushes a subnormal result to 0, while NumPy keeps it:
+    NumPy gives $1.1 \\cdot 10^{-38}$ at $x = 87.4$"."""
+    tiny = np.finfo(np.float32).tiny
+    numpy_value = np.float32(1) / (np.float32(1) + np.exp(np.float32(87.4)))
+    assert 0 < numpy_value < tiny
+    np.testing.assert_allclose(numpy_value, 1.1e-38, rtol=1e-2)
+    assert float(1 / (1 + jnp.exp(jnp.float32(87.4)))) == 0.0
+    assert float(jnp.float32(numpy_value) * 1.5) == 0.0  # any subnormal result
+
+
 def test_03_recap_jvp_grad_jit_and_vmap_all_apply_the_convention():
     """03, Recap: "you choose the convention, and `jvp`, `grad`, `jit(grad)` and `vmap(grad)`
     all apply it"."""
