@@ -24,7 +24,7 @@ from pathlib import Path
 
 import requests
 
-from classroom import passwords
+from classroom import limits, passwords
 from classroom.client import Learner
 from classroom.launch import MARKER, ROOT, free_port
 
@@ -50,21 +50,13 @@ def stage_course() -> Path:
 
 
 def uv_for_stage() -> str:
-    found = os.environ.get("UV") or shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
-    return found
+    """The uv the launcher runs in the staged copy (which has no .tools/ of its own)."""
+    return os.environ.get("UV") or shutil.which("uv") or str(ROOT / ".tools" / "bin" / "uv")
 
 
 def processes_of(name: str) -> list[int]:
     """The processes running as account `name`."""
-    uid = pwd.getpwnam(name).pw_uid
-    found = []
-    for proc in Path("/proc").iterdir():
-        try:
-            if proc.name.isdigit() and proc.stat().st_uid == uid:
-                found.append(int(proc.name))
-        except FileNotFoundError:
-            pass
-    return found
+    return sorted(limits.processes_of_account(name))
 
 
 class Hub:

@@ -124,6 +124,11 @@ def members(name: str) -> set[int]:
             except FileNotFoundError:
                 pass
         return found
+    return processes_of_account(name)
+
+
+def processes_of_account(name: str) -> set[int]:
+    """The processes running as account `name` (none if there is no such account)."""
     try:
         uid = pwd.getpwnam(name).pw_uid
     except KeyError:
