@@ -621,9 +621,12 @@ print(len(kids), error)
         pid = kernel.run("import os; print(os.getpid())")["stdout"].strip()
         with pytest.raises(HubError, match="did not finish"):  # the kernel died: no reply
             kernel.run("import numpy as np; x = np.ones(3 * 2**30 // 8); print(x.sum())",
-                       timeout=30)
+                       timeout=15)
     finally:
         kernel.ws.close()
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+        time.sleep(0.5)
     assert not Path(f"/proc/{pid}").exists(), "the kernel over the memory limit still runs"
     assert a.api("GET", "status").status_code == 200  # A's server survived its kernel
     assert run_in(b, "print(6 * 7)")["stdout"].strip() == "42"
