@@ -173,8 +173,8 @@ def sync(groups):
     command inside it. uv's per-package lines are left out (quiet_uv_line)."""
     uv = find_uv(pinned_uv_version())
     if not os.path.isdir(os.path.join(ROOT, ".venv")):
-        print("Installing the course's packages into .venv/ (the first time only: about 800 MB, "
-              "a minute or two with a good connection) ...", flush=True)
+        print("Installing the course's packages into .venv/ (the first time only: a minute or "
+              "two with a good connection) ...", flush=True)
     code = run_child(sync_command(uv, groups), keep_line=quiet_uv_line)
     if code:
         raise Problem("installing the course's packages failed (uv's message is above). Without "
@@ -213,9 +213,9 @@ def run_child(cmd, keep_line=None, while_running=None, env=None):
     # Handlers, not SIG_IGN: a handled signal is back to its default in the child after exec.
     previous = [(signum, signal.signal(signum, handler)) for signum, handler in handlers]
     try:
+        text = {"encoding": "utf-8", "errors": "replace"} if keep_line else {}
         child.append(subprocess.Popen(cmd, cwd=ROOT, env=env,
-                                      stderr=subprocess.PIPE if keep_line else None,
-                                      universal_newlines=bool(keep_line)))
+                                      stderr=subprocess.PIPE if keep_line else None, **text))
         process = child[0]
         if keep_line:
             for line in process.stderr:

@@ -204,7 +204,7 @@ COUNT_SIGINTS = """
 import signal, sys, time
 got = []
 signal.signal(signal.SIGINT, lambda *_: got.append(time.monotonic()))
-print("ready", flush=True)
+print("counter: ready", flush=True)
 while not got:
     time.sleep(0.05)
 time.sleep(2)  # uv run passes on a second SIGINT 200 ms after the first
@@ -222,7 +222,7 @@ def test_a_long_command_gets_one_ctrl_c_once_and_run_py_waits_for_it(terminal, t
     driver = ("import sys; sys.path.insert(0, '.'); import run; "
               f"sys.exit(run.run_child(run.sync([]) + ['python', {str(script)!r}]))")
     child = terminal(["-c", driver])
-    assert child.read(lambda t: "ready" in t, 240), child.text()
+    assert child.read(lambda t: "counter: ready" in t, 240), child.text()
 
     child.type(CTRL_C)
 
