@@ -103,9 +103,10 @@ def lab(tmp_path_factory):
 
 # The lesson's notebook, its cells all in the page, each predict solution's output drawn.
 LESSON_SHOWN = """([path, boxes]) => {
+  if (!window.jupyterapp) return false;  // the page is still loading
   const panel = window.jupyterapp.shell.currentWidget;
-  if (!panel || !panel.context || panel.context.path !== path || !panel.context.isReady)
-    return false;
+  if (!panel || !panel.context || panel.context.path !== path || !panel.context.isReady
+      || !panel.content || !panel.content.model) return false;
   const node = panel.content.node;
   return node.querySelectorAll('.jp-Cell').length === panel.content.model.cells.length
       && node.querySelectorAll('.jp-OutputArea-output summary').length >= boxes;
