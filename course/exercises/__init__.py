@@ -158,7 +158,7 @@ class ReferenceFeedback(Feedback):
             body = f"<br>{body} "
         box = Feedback(self.exercise, self.passed, "\0", self.attempted,
                        self.reference)._repr_html_()
-        return box.replace("<br>\0", body + html.escape(self.note))
+        return box.replace("<br>\0", "\0").replace("\0", body + html.escape(self.note))
 
 
 def check_reference(exercise_id: str, answer, printed: str = "") -> ReferenceFeedback:
