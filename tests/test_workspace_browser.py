@@ -208,6 +208,29 @@ def test_1b_the_lab_opens_on_the_start_page_not_modified(lab, browser):
         page.close()
 
 
+def test_1c_tab_in_a_code_cell_indents_as_the_lessons_do(lab, browser):
+    """The lessons indent by 2 spaces; Tab at the start of a line of the exercise's cell adds
+    2 (lab/overrides.json), not JupyterLab's default 4. The page is closed unsaved."""
+    page = open_page(browser, lab, "tab", LESSON)
+    try:
+        page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                               " && window.jupyterapp.shell.currentWidget.content")
+        page.wait_for_function(SELECT_CELL, arg=PLACEHOLDER)
+        before = page.evaluate(ACTIVE_SOURCE)
+        page.evaluate(RUN % "notebook:enter-edit-mode")
+        page.locator(".jp-Cell.jp-mod-active .cm-content").first.wait_for()
+        page.keyboard.press("Control+Home")
+        page.keyboard.press("Tab")
+        page.wait_for_function(f"() => ({ACTIVE_SOURCE})() !== {json.dumps(before)}")
+        assert page.evaluate(ACTIVE_SOURCE) == "  " + before
+    finally:
+        page.close()
+
+
+ACTIVE_SOURCE = """() => window.jupyterapp.shell.currentWidget.content.activeCell.model.sharedModel
+  .getSource()"""
+
+
 def test_2_an_exercise_wrong_then_right_and_saved(lab, browser):
     page = open_page(browser, lab, "exercise", LESSON)
     try:
