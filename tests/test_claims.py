@@ -1028,6 +1028,24 @@ def _scale_vjp_nondiff():
     return scale
 
 
+def test_09_with_custom_vjp_nondiff_argnums_is_not_static_argnums():
+    """09, With `custom_vjp`: "`jax.jit(app)(jnp.sin, 1.)` still raises a `TypeError` ... Mark
+    the function static for `jit` too, `jax.jit(app, static_argnums=0)`, or close over it"."""
+    from functools import partial  # noqa: PLC0415
+
+    @partial(custom_vjp, nondiff_argnums=(0,))
+    def app(f, x):
+        return f(x)
+
+    app.defvjp(lambda f, x: (f(x), x), lambda f, x, g: (5 * g,))
+    with pytest.raises(TypeError, match="as an abstract array"):
+        jax.jit(app)(jnp.sin, 1.0)
+    np.testing.assert_allclose(jax.jit(app, static_argnums=0)(jnp.sin, 1.0), np.sin(1.0),
+                               rtol=1e-6)
+    np.testing.assert_allclose(jax.jit(lambda x: app(jnp.sin, x))(1.0), np.sin(1.0), rtol=1e-6)
+    assert float(jax.grad(jax.jit(app, static_argnums=0), 1)(jnp.sin, 1.0)) == 5.0
+
+
 def test_09_when_not_to_use_it_custom_vjp_rejects_tracer():
     """09, When not to use it: "`custom_vjp` refuses a tracer in a `nondiff_argnums` position"
     (the tracer of `jit`, of `vmap`, or of a `grad` with respect to it), with an
@@ -1108,6 +1126,32 @@ def test_10_intro_reverse_mode_through_a_loop_keeps_every_iterate(capsys):
     print_saved_residuals(newton_20_steps, 2.0)
     saved = capsys.readouterr().out
     assert saved.count("f32[20] output of scan") == 2, saved
+
+
+def _plain_fixed_point(f, a, x_guess):
+    """Lesson 10's first fixed_point: a plain while_loop, no custom rule."""
+    def cond_fun(carry):
+        x_prev, x = carry
+        return jnp.abs(x_prev - x) > 1e-6
+
+    def body_fun(carry):
+        _, x = carry
+        return x, f(a, x)
+
+    return jax.lax.while_loop(cond_fun, body_fun, (x_guess, f(a, x_guess)))[1]
+
+
+def test_10_intro_fixed_point_is_for_scalars_and_forward_mode_goes_through_the_loop():
+    """10, intro: "for a scalar $x$ ... (a vector `x` here raises a `TypeError`)"; "Forward mode
+    goes through the loop (`jax.jvp` and `jax.jacfwd` of `newton_sqrt` give $0.35355$)"."""
+    def newton_sqrt(a):
+        return _plain_fixed_point(lambda a, x: 0.5 * (x + a / x), a, a)
+
+    np.testing.assert_allclose(jax.jacfwd(newton_sqrt)(2.0), 0.5 / np.sqrt(2.0), rtol=1e-6)
+    np.testing.assert_allclose(jax.jvp(newton_sqrt, (2.0,), (1.0,))[1], 0.5 / np.sqrt(2.0),
+                               rtol=1e-6)
+    with pytest.raises(TypeError, match="cond_fun must return a boolean scalar"):
+        newton_sqrt(jnp.array([2.0, 3.0]))
 
 
 def test_10_intro_while_loop_is_refused_by_reverse_mode():
