@@ -27,6 +27,7 @@ logger = logging.getLogger("course-site")
 
 project = "Custom derivative rules in JAX"
 copyright = "the course's authors, Apache-2.0"
+author = "the course's authors"  # the footer says "By ..." (Sphinx: "Author name not set")
 extensions = ["myst_nb"]
 root_doc = "index"
 exclude_patterns = ["_md", "**/.ipynb_checkpoints"]  # _md/: the lessons' .md, as downloads

@@ -77,6 +77,7 @@ def test_every_lesson_and_the_start_page_are_built(site):
     for name in LESSONS:  # the lesson table, from README's
         assert f'href="{name}.html"' in index, name
     assert "LESSON_TABLE" not in index
+    assert "By the course's authors" in index and "Author name not set" not in index  # footer
 
 
 def test_each_lesson_says_how_to_run_it_and_links_its_md_source(site):
