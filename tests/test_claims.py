@@ -35,8 +35,9 @@ def test_01_intro_custom_rule_replaces_the_automatic_derivative():
 
 
 def test_01_forward_mode_rule_grad_needs_a_tangent_linear_in_the_input_tangents():
-    """01, A forward-mode rule: "(A rule whose tangent is not linear in the input tangents, say
-    `x_dot ** 2`, still works in `jvp`, but `grad` then fails.)"."""
+    """01, A forward-mode rule: "a tangent such as `x_dot ** 2` still works in `jvp`, and makes
+    `grad` fail when `grad` has to transpose it" (the constant added that passes silently is
+    test_06_reverse_mode_jax_does_not_check_linearity)."""
 
     @custom_jvp
     def f(x):
