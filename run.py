@@ -284,11 +284,33 @@ def lab_arguments(workspace):
         "--ServerApp.answer_yes=True",
         "--ServerApp.log_level=WARN", "--LabApp.log_level=WARN",  # the URL stays in sight
     ]
-    if not WINDOWS:
+    if ipc_fits(jupyter_runtime_dir()):
         # Kernels talk to the server over sockets in the user's runtime folder, not over TCP
         # ports any local user could reach (and ipykernel's eavesdropping warning is moot).
         args.append("--KernelManager.transport=ipc")
     return args
+
+
+def jupyter_runtime_dir():
+    """Where Jupyter puts kernels' connection files (jupyter_core.paths.jupyter_runtime_dir,
+    for Linux and macOS), and with transport=ipc their sockets."""
+    if os.environ.get("JUPYTER_RUNTIME_DIR"):
+        return os.environ["JUPYTER_RUNTIME_DIR"]
+    data = os.environ.get("JUPYTER_DATA_DIR")
+    if not data:
+        home = os.path.expanduser("~")
+        if sys.platform == "darwin":
+            data = os.path.join(home, "Library", "Jupyter")
+        else:
+            data = os.path.join(os.environ.get("XDG_DATA_HOME") or
+                                os.path.join(home, ".local", "share"), "jupyter")
+    return os.path.join(data, "runtime")
+
+
+def ipc_fits(runtime_dir):
+    """Whether kernel sockets in `runtime_dir` (kernel-<uuid>-ipc-<n>) have paths short enough
+    for a Unix socket (104 bytes on macOS, 108 on Linux). Never on Windows."""
+    return not WINDOWS and len(os.path.abspath(runtime_dir)) + len("/kernel--ipc-99") + 36 < 104
 
 
 def lab_environment():

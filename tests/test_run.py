@@ -269,6 +269,20 @@ def test_lab_syncs_the_workspace_then_serves_it_quietly(calls, monkeypatch, tmp_
             "--ServerApp.port_retries=0", "--port=8888"} <= set(jupyter)
 
 
+def test_kernels_use_ipc_sockets_only_where_their_paths_fit(monkeypatch, tmp_path):
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path))
+    assert run.jupyter_runtime_dir() == str(tmp_path)
+    assert run.ipc_fits("/home/ada/.local/share/jupyter/runtime") is (os.name != "nt")
+    assert not run.ipc_fits("/home/" + "a" * 40 + "/.local/share/jupyter/runtime")
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", "/home/" + "a" * 40 + "/runtime")
+    assert "--KernelManager.transport=ipc" not in run.lab_arguments(str(tmp_path))
+    monkeypatch.delenv("JUPYTER_RUNTIME_DIR")
+    monkeypatch.setenv("JUPYTER_DATA_DIR", "/home/ada/.local/share/jupyter")
+    assert run.jupyter_runtime_dir() == "/home/ada/.local/share/jupyter/runtime"
+    assert ("--KernelManager.transport=ipc" in run.lab_arguments(str(tmp_path))) is (
+        os.name != "nt")
+
+
 def test_lessons_indent_by_two_spaces():
     """What lab/overrides.json's indentUnit matches: in the lessons' code, the line after a
     block opener (`def ...:`, `if ...:`) is indented 2 spaces more."""
