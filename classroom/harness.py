@@ -63,7 +63,11 @@ class Hub:
     """The classroom on `tmp`'s roster: one teacher `<prefix>-t` and learners `<prefix>-<x>`."""
 
     def __init__(self, tmp: Path, learners: list[str], prefix: str = "crtest",
-                 idle_timeout: int | None = None, extra: tuple[str, ...] = ()):
+                 idle_timeout: int | None = None, extra: tuple[str, ...] = (),
+                 subdomains: bool = False):
+        """`subdomains`: each person's server on `<name>.localhost`, the hub at
+        http://localhost:PORT (the launcher's default on loopback); only a browser resolves
+        those names (Chromium does). Without it, --single-origin."""
         prefix = f"{prefix}-{secrets.token_hex(3)}"
         self.teacher = f"{prefix}-t"
         self.learners = [f"{prefix}-{x}" for x in learners]
@@ -76,6 +80,10 @@ class Hub:
         self.write_roster(self.learners)
         self.extra = [*extra] + ([] if idle_timeout is None else
                                  ["--idle-timeout", str(idle_timeout)])
+        if subdomains:  # the default on loopback
+            self.base = f"http://localhost:{self.port}"
+        else:  # what the requests-based client can reach: it does not resolve *.localhost
+            self.extra.append("--single-origin")
         self.process: subprocess.Popen | None = None
         self.starts = 0
 

@@ -13,7 +13,11 @@
     --tasks-limit N     processes and threads per learner (default 512)
     --subdomain-host URL  serve each person's server on their own subdomain of URL (e.g.
                         https://class.example.org, with DNS and a certificate for
-                        *.class.example.org): required for any address but loopback
+                        *.class.example.org): required for any address but loopback, where
+                        it is http://localhost:PORT (servers on NAME.localhost) by default
+    --single-origin     on loopback, serve every server from the hub's own origin
+                        (http://127.0.0.1:PORT/user/NAME/) instead of NAME.localhost: only for
+                        browsers that cannot resolve *.localhost; read the README's warning
     --reset-password NAME  give NAME a new one-time password (printed, and written to
                         <state>/initial-passwords.txt), then exit; works while the hub runs
 
@@ -51,7 +55,7 @@ MARKER = "jax course classroom"
 NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
 DEFAULTS = {"host": "127.0.0.1", "port": 8000, "idle_timeout": 3600, "tls_cert": None,
             "tls_key": None, "memory_limit": "2G", "cpu_limit": 1.0, "tasks_limit": 512,
-            "subdomain_host": None, "teachers_open_servers": False}
+            "subdomain_host": None, "teachers_open_servers": False, "single_origin": False}
 WAIT_NOTICE = 10  # seconds before saying what the install waits for
 ENVIRONMENT_TIMEOUT = 600
 PROXY_VERSION_FILE = HERE / "node_modules" / "configurable-http-proxy" / "package.json"
@@ -108,6 +112,7 @@ def options(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--cpu-limit", type=float)
     parser.add_argument("--tasks-limit", type=int)
     parser.add_argument("--reset-password", metavar="NAME")
+    parser.add_argument("--single-origin", action="store_true", default=None)
     args = parser.parse_args(argv)
     args.teachers_open_servers = None  # only the roster's [hub] sets it: a deliberate step
     return args
@@ -142,6 +147,10 @@ def settings_for(args: argparse.Namespace, roster: dict) -> dict:
                           "anyone else's browser session: pass --subdomain-host "
                           "https://class.example.org (with DNS and a TLS certificate for both "
                           "class.example.org and *.class.example.org)")
+    if (not hub["subdomain_host"] and is_loopback(hub["host"]) and not hub["single_origin"]
+            and not hub["tls_cert"]):
+        # Each person's server on <name>.localhost, which browsers resolve to this machine.
+        hub["subdomain_host"] = f"http://localhost:{int(hub['port'])}"
     if hub["subdomain_host"] and not re.fullmatch(r"https?://[a-z0-9.-]+(:\d+)?",
                                                   hub["subdomain_host"]):
         raise Refused(f"--subdomain-host {hub['subdomain_host']!r} should be a URL like "

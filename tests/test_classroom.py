@@ -89,7 +89,10 @@ def test_a_bad_roster_is_refused_in_one_line(tmp_path, text, says):
 
 def test_a_public_address_needs_tls_certificate_and_key(tmp_path):
     people = read_roster(roster(tmp_path, 'teachers = ["t"]'))
-    assert settings_for(options([]), people)["host"] == "127.0.0.1"
+    default = settings_for(options([]), people)
+    # Loopback: each person's server on their own origin, <name>.localhost, by default.
+    assert (default["host"], default["subdomain_host"]) == ("127.0.0.1", "http://localhost:8000")
+    assert settings_for(options(["--single-origin"]), people)["subdomain_host"] is None
     with pytest.raises(Refused, match="needs HTTPS: pass --tls-cert FILE and --tls-key FILE"):
         settings_for(options(["--host", "0.0.0.0"]), people)
     cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
