@@ -144,12 +144,14 @@ def processes_of_account(name: str) -> set[int]:
 
 
 def remove(name: str) -> None:
-    """Remove `name`'s (emptied) group; it is made again at their next start."""
+    """Remove `name`'s (emptied) group, and the classroom's when it holds no other; it is made
+    again at their next start."""
     for d in _dirs(name):
-        try:
-            d.rmdir()
-        except (FileNotFoundError, OSError):
-            pass  # not empty yet, or gone: the next prepare() reuses it
+        for folder in (d, d.parent):
+            try:
+                folder.rmdir()
+            except OSError:
+                pass  # not empty (another learner's, or not yet), or gone
 
 
 def kill(name: str, timeout: float = 10) -> set[int]:
