@@ -50,14 +50,24 @@ def refuse_stale_save(model, path, contents_manager, **kwargs):
         raise HTTPError(409, "%s", message)
 
 
+def not_about_trust(record):
+    """A logging filter: False for "Notebook X is not trusted", logged for every lesson opened
+    (the course's notebooks are not signed). Trust itself is unchanged: an unsigned notebook's
+    outputs are still treated as untrusted."""
+    return record.msg != "Notebook %s is not trusted"
+
+
 class CourseContentsManager(AsyncLargeFileManager):
     """JupyterLab's default contents manager, with refuse_stale_save registered beside any
-    pre_save_hook of the learner's own configuration. (Setting the pre_save_hook trait here
-    would warn: the server applies this file's settings twice, once more for the lab.)"""
+    pre_save_hook of the learner's own configuration (setting the pre_save_hook trait here
+    would warn: the server applies this file's settings twice, once more for the lab), and
+    without the trust warning on the learner's terminal."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.register_pre_save_hook(refuse_stale_save)
+        if not_about_trust not in self.log.filters:
+            self.log.addFilter(not_about_trust)
 
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)

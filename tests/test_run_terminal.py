@@ -22,6 +22,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from jupyter_client import BlockingKernelClient
+from jupyter_core.paths import jupyter_runtime_dir
 from test_run import run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,13 +177,28 @@ def test_one_ctrl_c_stops_the_lab_its_kernels_and_frees_the_port(terminal, tmp_p
                                   "kernels).")
     with urllib.request.urlopen(url, timeout=30) as response:
         assert response.status == 200
-    # A kernel, as a lesson starts one.
+    # A lesson, as JupyterLab opens it, and a kernel, as a lesson starts one.
     token = url.rsplit("=", 1)[1]
+    lesson = urllib.request.Request(f"http://127.0.0.1:{port}/api/contents/01_tldr.ipynb",
+                                    headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(lesson, timeout=60) as response:
+        assert json.load(response)["type"] == "notebook"
     request = urllib.request.Request(f"http://127.0.0.1:{port}/api/kernels", method="POST",
                                      data=json.dumps({"name": "python3"}).encode(),
                                      headers={"Authorization": f"token {token}"})
-    with urllib.request.urlopen(request, timeout=60):
-        pass
+    with urllib.request.urlopen(request, timeout=60) as response:
+        kernel = json.load(response)["id"]
+    # Ready, as a lesson's kernel is (stopped while it imports, a kernel prints a traceback).
+    client = BlockingKernelClient(
+        connection_file=os.path.join(jupyter_runtime_dir(), f"kernel-{kernel}.json"))
+    client.load_connection_file()
+    client.start_channels(iopub=False, stdin=False, hb=False, control=False)
+    try:  # the request waits in ZeroMQ until the kernel listens
+        request = client.kernel_info()
+        while client.get_shell_msg(timeout=120)["parent_header"].get("msg_id") != request:
+            pass
+    finally:
+        client.stop_channels()
     deadline = time.monotonic() + 60
     while not any("ipykernel" in command_line(p) for p in descendants(lab.pid)):
         assert time.monotonic() < deadline, "no kernel process"
@@ -198,6 +215,12 @@ def test_one_ctrl_c_stops_the_lab_its_kernels_and_frees_the_port(terminal, tmp_p
     assert run.port_is_free(port)
     assert "Shut down this Jupyter server" not in lab.text()
     assert "eavesdropping" not in lab.text()
+    assert "is not trusted" not in lab.text()
+    # After the URL, only the stop: no log line pushed it up.
+    after = lab.text().split("Stop it with Ctrl-C (once: it stops JupyterLab and its kernels).")[1]
+    after = after.split("EXIT=")[0]  # the shell's line
+    assert [line for line in after.splitlines() if line.strip()] == [
+        line for line in after.splitlines() if "Shutting down" in line], after
 
 
 COUNT_SIGINTS = """
