@@ -1736,6 +1736,38 @@ def test_12_check_grads_fails_a_correct_rule_at_a_convention_point():
         check_grads(relu, (x,), order=1)
 
 
+def test_12_new_primitive_callback_arguments_and_custom_vmap():
+    """12, When you would need a new primitive: "`jax.ShapeDtypeStruct(x.shape, x.dtype)`
+    declares the shape and dtype of what it returns, and `vmap_method="sequential"` says how to
+    batch it under `vmap`, by calling it once per example"; "`jax.custom_batching.custom_vmap`
+    attaches one [a batching rule] to a function"."""
+    shapes = []
+
+    def host(v):
+        shapes.append(np.shape(v))
+        return np.sin(v).astype(v.dtype)
+
+    def host_sin(x):
+        return jax.pure_callback(host, jax.ShapeDtypeStruct(x.shape, x.dtype), x,
+                                 vmap_method="sequential")
+
+    np.testing.assert_allclose(jax.vmap(host_sin)(jnp.arange(3.0)), np.sin(np.arange(3.0)),
+                               rtol=1e-6)
+    assert shapes == [(), (), ()]
+
+    @jax.custom_batching.custom_vmap
+    def g(x):
+        return jnp.sin(x)
+
+    @g.def_vmap
+    def g_vmap(axis_size, in_batched, xs):
+        return 2.0 * jnp.sin(xs), in_batched[0]  # deliberately not sin's own batching
+
+    np.testing.assert_allclose(g(1.0), np.sin(1.0), rtol=1e-6)
+    np.testing.assert_allclose(jax.vmap(g)(jnp.arange(3.0)), 2 * np.sin(np.arange(3.0)),
+                               rtol=1e-6)
+
+
 def test_12_optimize_remat_is_experimental():
     """12, `jax.checkpoint` and `optimize_remat=True`: "(an experimental flag, as its
     documentation says)"."""
