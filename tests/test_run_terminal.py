@@ -27,7 +27,18 @@ from jupyter_core.paths import jupyter_runtime_dir
 from test_run import run
 
 ROOT = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.skipif(os.name == "nt", reason="pseudo-terminals are POSIX")
+
+
+def have_ptys() -> bool:
+    try:
+        for fd in os.openpty():
+            os.close(fd)
+    except (AttributeError, OSError):
+        return False
+    return True
+
+
+pytestmark = pytest.mark.skipif(not have_ptys(), reason="no pseudo-terminals here (/dev/ptmx)")
 CTRL_C = b"\x03"
 
 # The shell: argv[1:] is the command. Prints "EXIT=<status>" when it is back, then keeps the
