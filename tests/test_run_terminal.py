@@ -11,11 +11,11 @@ presses it; what is still running when the prompt is back was left behind.
 
 import json
 import os
-import pty
 import re
 import select
 import signal
 import socket
+import subprocess
 import sys
 import time
 import urllib.request
@@ -45,7 +45,8 @@ CTRL_C = b"\x03"
 # terminal open until the test ends (a session leader's exit would hang up the terminal and
 # SIGHUP anything left in it, hiding what a real shell would leave running).
 SHELL = """
-import os, signal, sys, time
+import fcntl, os, signal, sys, termios, time
+fcntl.ioctl(0, termios.TIOCSCTTY, 0)  # a new session (Popen's start_new_session): take the tty
 pid = os.fork()
 if pid == 0:
     os.setpgid(0, 0)
@@ -64,13 +65,17 @@ class Terminal:
     """A program on a pseudo-terminal: what it printed so far, and the keys to type."""
 
     def __init__(self, argv: list[str], env: dict):
-        self.pid, self.fd = pty.fork()
-        if self.pid == 0:  # the child: exec at once (nothing of pytest's may run here)
-            try:
-                os.chdir(ROOT)
-                os.execve(sys.executable, [sys.executable, "-c", SHELL, *argv], env)
-            finally:
-                os._exit(127)
+        # Not pty.fork(): os.fork() in a process that imported JAX (another test file on this
+        # worker may have) warns, and warnings are errors here. Popen forks without Python's
+        # fork hooks; the shell makes the terminal its controlling one itself.
+        self.fd, terminal = os.openpty()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", SHELL, *argv], stdin=terminal, stdout=terminal,
+                stderr=terminal, cwd=ROOT, env=env, start_new_session=True)
+        finally:
+            os.close(terminal)
+        self.pid = self.process.pid
         self.output = bytearray()
         self.status = None
 
@@ -110,7 +115,7 @@ class Terminal:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-        os.waitpid(self.pid, 0)
+        self.process.wait()
         os.close(self.fd)
 
 
