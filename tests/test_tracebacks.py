@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from IPython import get_ipython as running_ipython
 from IPython.testing.globalipapp import start_ipython
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -26,7 +27,9 @@ BWD_MESSAGE = "Custom VJP bwd rule must produce an output with the same containe
 
 @pytest.fixture(scope="module")
 def shell():
-    ip = start_ipython()
+    # globalipapp starts one shell per process, then returns None: another test file on this
+    # worker (test_answer_cells, test_solution_cell) may have started it first.
+    ip = running_ipython() or start_ipython()
     ip.run_cell("import course")
     yield ip
     ip.run_cell("course.short_tracebacks(False)")
