@@ -44,6 +44,7 @@ mathjax_path = "vendor/mathjax/tex-mml-svg.js"
 mathjax_config_path = "mathjax_config.js"  # lets the widgets typeset with MathJax 3
 nb_ipywidgets_js = {"vendor/require.js": {}, "vendor/html-manager/embed-amd.js": {}}
 html_js_files = [("course-site.js", {"priority": 200})]  # before RequireJS (myst-nb: 500)
+html_css_files = ["course-site.css"]
 
 html_theme = "sphinx_book_theme"
 html_title = project

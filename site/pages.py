@@ -58,7 +58,8 @@ def add_run_note(notebook: dict, name: str, warn: Warn, binder_url: str | None =
 def collapse_solutions(notebook: dict) -> int:
     """Solution cells (tag `solution`, or source hidden in Jupyter) get myst-nb's hide-cell, a
     dropdown that opens on a click, labelled "Show the solution". It holds the code and its
-    output both: the output of a prediction's solution is the answer. Returns how many."""
+    output both: the output of a prediction's solution is the answer. Their `%%solution` line
+    becomes a comment (as_comment). Returns how many."""
     count = 0
     for cell in notebook["cells"]:
         meta = cell.setdefault("metadata", {})
@@ -67,8 +68,19 @@ def collapse_solutions(notebook: dict) -> int:
             if "hide-cell" not in tags:
                 tags.append("hide-cell")
             meta.setdefault("mystnb", {}).update(SOLUTION_PROMPTS)
+            cell["source"] = as_comment(cell.get("source", ""))
             count += 1
     return count
+
+
+def as_comment(source) -> str:
+    """A `%%solution ID` first line as a Python comment: after a cell magic, the highlighter
+    shows the rest of the cell as plain text; after a comment, as Python."""
+    text = "".join(source)
+    if text.startswith("%%"):
+        first, _, rest = text.partition("\n")
+        return f"# {first}  (a cell magic in the notebook)\n{rest}"
+    return text
 
 
 def explain_explorers(notebook: dict, name: str) -> int:

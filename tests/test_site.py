@@ -338,6 +338,14 @@ def test_solution_cells_get_hide_cell_and_their_own_prompt():
     assert plain["tags"] == [] and "mystnb" not in plain
 
 
+def test_a_solution_cell_magic_becomes_a_comment_so_its_code_is_highlighted():
+    notebook = {"cells": [{"cell_type": "code", "metadata": {"tags": ["solution"]},
+                           "source": "%%solution 02_logcosh\nanswer = logcosh\n"}]}
+    pages.collapse_solutions(notebook)
+    assert notebook["cells"][0]["source"] == (
+        "# %%solution 02_logcosh  (a cell magic in the notebook)\nanswer = logcosh\n")
+
+
 def test_a_widget_without_stored_state_falls_back_to_its_text():
     view = {"model_id": "abc", "version_major": 2, "version_minor": 0}
     notebook = {"metadata": {}, "cells": [{"cell_type": "code", "metadata": {}, "outputs": [
@@ -491,8 +499,31 @@ def test_lesson_2_in_a_browser(site, server, opened_from):
             solution.locator("summary").click()
             expect(code).to_be_visible()
             expect(code).to_contain_text("jnp.tanh(x) * x_dot")
+            # Highlighted as Python (a keyword span), not as the text after a cell magic.
+            expect(code.locator(".highlight .k", has_text="return").first).to_be_visible()
             assert solution.evaluate("d => d.open")
             expect(solution.locator("summary")).to_contain_text("Hide the solution")
+
+            # The explorer is a snapshot: its slider neither drags nor steps, so the readout and
+            # the plot never disagree; the jaxpr text beside the plot is not cut off.
+            slider = page.locator(".widget-subarea .widget-hslider").first
+            slider.scroll_into_view_if_needed()
+            readout = slider.locator(".widget-readout")
+            before = readout.inner_text()
+            assert slider.locator(".noUi-target").get_attribute("disabled") is not None
+            handle = slider.locator(".noUi-handle").first
+            box = handle.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.mouse.down()
+            page.mouse.move(box["x"] + 250, box["y"] + box["height"] / 2, steps=5)
+            page.mouse.up()
+            handle.focus()
+            page.keyboard.press("ArrowRight")
+            assert readout.inner_text() == before
+            cut = page.evaluate("""() => [...document.querySelectorAll(
+                '.widget-subarea .widget-hbox')].filter(h => h.scrollWidth > h.clientWidth)
+                .map(h => h.innerText.slice(0, 40))""")
+            assert cut == [], cut  # a row wider than the column wraps instead
 
             if opened_from == "server":
                 ARTIFACTS.mkdir(exist_ok=True)

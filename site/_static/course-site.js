@@ -9,3 +9,25 @@ window.require = {
       new URL("vendor/html-manager", document.currentScript.src).href,
   },
 };
+
+// The explorers are drawn from their stored state, with no kernel behind them: a control that
+// moved would change nothing else, so every control is disabled (noUiSlider ignores mouse and
+// keys on a target with a `disabled` attribute) as soon as the widgets manager draws it.
+function freezeExplorers(root) {
+  for (const slider of root.querySelectorAll(".widget-subarea .noUi-target")) {
+    slider.setAttribute("disabled", "");
+    for (const handle of slider.querySelectorAll(".noUi-handle")) {
+      handle.setAttribute("tabindex", "-1");
+    }
+  }
+  for (const control of root.querySelectorAll(
+      ".widget-subarea input, .widget-subarea select, .widget-subarea button")) {
+    control.disabled = true;
+  }
+  for (const readout of root.querySelectorAll(".widget-subarea .widget-readout")) {
+    readout.setAttribute("contenteditable", "false");
+    readout.classList.add("course-frozen");
+  }
+}
+new MutationObserver(() => freezeExplorers(document)).observe(document.documentElement,
+                                                              {childList: true, subtree: true});
