@@ -128,7 +128,11 @@ class ClassroomSpawner(LocalProcessSpawner):
                               self.user.name)
 
 
-SERVERS_LOG = open(S["servers_log"], "a")  # noqa: SIM115 (the hub's lifetime)
+# Root's alone (0600): every server inherits a write-only descriptor, and a learner could reopen
+# a readable file through /proc/self/fd and read the other servers' lines.
+SERVERS_LOG = os.fdopen(os.open(S["servers_log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600),
+                        "a")
+os.chmod(S["servers_log"], 0o600)
 LIMITS = limits.Limits(memory=S["memory_limit"], cpu=S["cpu_limit"], tasks=S["tasks_limit"])
 
 # Who: the roster, and nobody else. Teachers are not the hub's admins: their role reads the

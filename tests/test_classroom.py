@@ -660,6 +660,17 @@ def test_no_learner_can_hold_the_environment_lock(hub, people):
     assert lock.exists() and out["error"] == "PermissionError", out
 
 
+def test_a_cannot_read_the_servers_log_through_its_inherited_descriptor(hub, people):
+    """A's server and kernel write their output to the hub's servers.log, which holds every
+    learner's server lines: A may append through the inherited descriptor, never reopen it to
+    read (through /proc/self/fd, a readable file would open)."""
+    _, a, _ = people
+    out = run_in(a, "import os; print(os.readlink(f'/proc/{os.getppid()}/fd/1'))")  # the server
+    assert out["stdout"].strip() == str(hub.state / "servers.log"), out
+    out = run_in(a, "import os; open(f'/proc/{os.getppid()}/fd/1').read()")
+    assert out["error"] == "PermissionError", out
+
+
 def test_saved_work_survives_a_restart_and_a_removed_learner_is_out(hub, people):
     """Finding 3: a learner taken off the roster still logged in after a restart, and after
     `userdel` the next start re-created the account and the old password worked. Now the
