@@ -141,7 +141,7 @@ class Simulated(threading.Thread):
 
 def lost(hub: Hub, name: str) -> bool:
     """Is the learner's saved notebook or recorded check missing on disk?"""
-    from course.progress import records
+    from course.store import records
 
     workspace = hub.home(name) / "course"
     try:

@@ -31,6 +31,8 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from jupyterhub.utils import url_path_join
 from tornado import ioloop, web
 
+from course.workspace import course_exercises  # the lessons' exercise ids, without JAX
+
 # The hub passes the classroom's settings; without them (tests of the pure parts) it is empty.
 SETTINGS = (json.loads(Path(os.environ["CLASSROOM_SETTINGS"]).read_text())
             if "CLASSROOM_SETTINGS" in os.environ else {})
@@ -146,7 +148,6 @@ def logged_in() -> set[str] | None:
 
 
 def class_progress() -> dict:
-    import course
 
     seen = logged_in()
     learners = {}
@@ -155,7 +156,7 @@ def class_progress() -> dict:
         if (seen is not None and name not in seen
                 and learners[name]["status"] in ("not started", "no account yet")):
             learners[name]["status"] = "never logged in"
-    ids = course.exercises()
+    ids = course_exercises()
     return {"exercises": ids, "learners": learners, "stuck": stuck(ids, learners)}
 
 

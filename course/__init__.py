@@ -1,31 +1,63 @@
 """Helpers for the custom-derivative-rules course: jaxpr views, gradient plots, checkers.
 
-Importing `course` imports JAX, but neither matplotlib nor Graphviz: those load when a
-function needs them.
+`import course` loads none of its parts: each public name below loads its module when it is
+first used (PEP 562), so `course.workspace`, `course.store` (the progress store) and the
+teacher's view run without JAX, and `course.check` pays for JAX and the exercises only when a
+learner checks something. Inside IPython, importing `course` registers the `%%solution` cell
+magic and starts following which cell sets `answer` (course.answer_cells); both are JAX-free.
+
+The modules are named apart from the functions (`course.checks` holds `course.check` and
+`course.exercises`; `course.store` holds `course.progress`), so `import course.store` never
+hides a function, and `course.progress` is always the function.
 """
 
-from .compiles import count_compiles as count_compiles
-from .debugging import scripted_pdb as scripted_pdb
-from .exercises import check as check
-from .exercises import exercises as exercises
-from .exercises import solution as solution
-from .exercises import solution_source as solution_source
-from .exercises.checking import Feedback as Feedback
-from .exercises.solution_cell import register as _register_solution_magic
-from .jaxpr import GraphvizFailedError as GraphvizFailedError
-from .jaxpr import GraphvizNotFoundError as GraphvizNotFoundError
-from .jaxpr import JaxprView as JaxprView
-from .jaxpr import Record as Record
-from .jaxpr import Trace as Trace
-from .jaxpr import Value as Value
-from .jaxpr import compare_residuals as compare_residuals
-from .jaxpr import compare_rules as compare_rules
-from .jaxpr import evaluate_jaxpr as evaluate_jaxpr
-from .jaxpr import show_jaxpr as show_jaxpr
-from .jaxpr import show_residuals as show_residuals
-from .jaxpr import trace_jaxpr as trace_jaxpr
-from .plots import plot_grad as plot_grad
-from .progress import progress as progress
-from .tracebacks import short_tracebacks as short_tracebacks
+from __future__ import annotations
 
-_register_solution_magic()
+import importlib
+
+from .answer_cells import register_with_ipython as _register_with_ipython
+
+# public name -> (module, attribute)
+_PUBLIC = {
+    "count_compiles": (".compiles", "count_compiles"),
+    "scripted_pdb": (".debugging", "scripted_pdb"),
+    "check": (".checks", "check"),
+    "exercises": (".checks", "exercises"),
+    "solution": (".checks", "solution"),
+    "solution_source": (".checks", "solution_source"),
+    "Feedback": (".checks.checking", "Feedback"),
+    "GraphvizFailedError": (".jaxpr", "GraphvizFailedError"),
+    "GraphvizNotFoundError": (".jaxpr", "GraphvizNotFoundError"),
+    "JaxprView": (".jaxpr", "JaxprView"),
+    "Record": (".jaxpr", "Record"),
+    "Trace": (".jaxpr", "Trace"),
+    "Value": (".jaxpr", "Value"),
+    "compare_residuals": (".jaxpr", "compare_residuals"),
+    "compare_rules": (".jaxpr", "compare_rules"),
+    "evaluate_jaxpr": (".jaxpr", "evaluate_jaxpr"),
+    "show_jaxpr": (".jaxpr", "show_jaxpr"),
+    "show_residuals": (".jaxpr", "show_residuals"),
+    "trace_jaxpr": (".jaxpr", "trace_jaxpr"),
+    "plot_grad": (".plots", "plot_grad"),
+    "progress": (".store", "progress"),
+    "short_tracebacks": (".tracebacks", "short_tracebacks"),
+}
+
+__all__ = sorted(_PUBLIC)
+
+
+def __getattr__(name: str):
+    try:
+        module, attribute = _PUBLIC[name]
+    except KeyError:
+        raise AttributeError(f"module 'course' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(module, __name__), attribute)
+    globals()[name] = value  # the next use is a plain attribute lookup
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_PUBLIC))
+
+
+_register_with_ipython()

@@ -45,10 +45,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .exercises import EXERCISES
-
-# Names, not the module: `course.progress` is the function that shows the table.
-from .progress import (
+from .answer_cells import CHECK_CELL
+from .store import (
     COURSE_DIR,
     MANIFEST,
     ProgressStoreError,
@@ -56,7 +54,7 @@ from .progress import (
     make_table,
     records,
 )
-from .progress import read_manifest as read_manifest_json
+from .store import read_manifest as read_manifest_json
 
 REPO = Path(__file__).resolve().parent.parent
 COURSE_SOURCE = REPO / "notebooks"
@@ -140,11 +138,21 @@ def course_lessons(source: Path) -> list[Path]:
     return sorted(p for p in source.iterdir() if LESSON_FILE.fullmatch(p.name))
 
 
-def exercises_by_lesson() -> dict[str, list[str]]:
-    by_lesson: dict[str, list[str]] = {}
-    for ex in EXERCISES.values():
-        by_lesson.setdefault(ex.lesson, []).append(ex.id)
-    return {lesson: sorted(ids) for lesson, ids in by_lesson.items()}
+def exercise_ids(notebook: dict) -> list[str]:
+    """The exercises a lesson holds: the ids of its `course.check("ID", answer)` code cells.
+
+    Read from the lesson itself, so that a sync needs neither JAX nor the exercise registry
+    (tests/test_workspace.py keeps this equal to `course.checks.EXERCISES`, lesson by lesson)."""
+    return sorted({m.group(1) for cell in notebook.get("cells", [])
+                   if cell.get("cell_type") == "code"
+                   for m in CHECK_CELL.finditer(cell_source(cell))})
+
+
+def course_exercises(source: str | os.PathLike | None = None) -> list[str]:
+    """The ids of every exercise of the course, in lesson order, read from its lessons."""
+    source = Path(source) if source is not None else COURSE_SOURCE
+    return [i for path in course_lessons(source)
+            for i in exercise_ids(json.loads(path.read_bytes()))]
 
 
 def read_manifest(workspace: Path) -> dict:
@@ -218,7 +226,7 @@ def move_aside(path: Path, workspace: Path, folder: Path | None) -> tuple[Path, 
 
 # Sync and reset.
 
-def _install(workspace: Path, course_file: Path, manifest: dict, exercises: dict,
+def _install(workspace: Path, course_file: Path, manifest: dict,
              reset: dict | None = None) -> dict:
     """Write the learner's copy of `course_file`; record it in the manifest. `reset` (when
     the learner's copy was just moved aside) goes into the notebook's metadata as RESET_KEY:
@@ -235,7 +243,7 @@ def _install(workspace: Path, course_file: Path, manifest: dict, exercises: dict
         manifest["lessons"].append(entry)
     entry.update(course_sha=sha(course_file.read_bytes()), cells_sha=cells_sha(notebook),
                  file_sha=sha(data), title=title(notebook),
-                 exercises=exercises.get(course_file.stem, []), note="")
+                 exercises=exercise_ids(notebook), note="")
     return entry
 
 
@@ -255,7 +263,6 @@ def sync(workspace: str | os.PathLike | None = None,
     workspace.mkdir(parents=True, exist_ok=True)
     (workspace / COURSE_DIR).mkdir(exist_ok=True)
     manifest = read_manifest(workspace)
-    exercises = exercises_by_lesson()
     report = Report(workspace)
     folder = None
     for course_file in lessons:
@@ -264,7 +271,7 @@ def sync(workspace: str | os.PathLike | None = None,
         entry = entry_for(manifest, name)
         course_sha = sha(course_file.read_bytes())
         if not path.exists():
-            _install(workspace, course_file, manifest, exercises)
+            _install(workspace, course_file, manifest)
             report.changes.append(Change(name, "restored" if entry else "added"))
             continue
         current = read_notebook(path)
@@ -278,7 +285,7 @@ def sync(workspace: str | os.PathLike | None = None,
             if current_cells == cells_sha(learner_copy(course_file)):
                 entry.update(course_sha=course_sha, cells_sha=current_cells,
                              file_sha=sha(path.read_bytes()))
-        entry["exercises"] = exercises.get(course_file.stem, [])
+        entry["exercises"] = exercise_ids(learner_copy(course_file))
         if entry.get("course_sha") == course_sha:
             entry["note"] = ""
             report.changes.append(Change(name, "current" if current_cells == entry["cells_sha"]
@@ -289,7 +296,7 @@ def sync(workspace: str | os.PathLike | None = None,
             if sha(path.read_bytes()) != entry.get("file_sha"):
                 folder, moved = move_aside(path, workspace, folder)
                 message += f"; your run of the old version is in {moved.relative_to(workspace)}"
-            _install(workspace, course_file, manifest, exercises)
+            _install(workspace, course_file, manifest)
             report.changes.append(Change(name, "updated", message))
             continue
         entry["note"] = newer_note(name)
@@ -335,7 +342,7 @@ def reset(lesson: str | int, workspace: str | os.PathLike | None = None,
         folder, moved = move_aside(path, workspace, None)
         message += f"; your copy is in {moved.relative_to(workspace)}"
         stamp = {"at": folder.name, "backup": str(moved.relative_to(workspace))}
-    _install(workspace, course_file, manifest, exercises_by_lesson(), reset=stamp)
+    _install(workspace, course_file, manifest, reset=stamp)
     report.changes.append(Change(course_file.name, "reset", message))
     _write_start_page(workspace, manifest, report, folder)
     write_manifest(workspace, manifest)

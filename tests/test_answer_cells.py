@@ -9,10 +9,11 @@ import pytest
 from IPython import get_ipython as running_ipython
 from IPython.testing.globalipapp import get_ipython as start_ipython
 
-from course.exercises import EXERCISES, answer_cells
-from course.exercises.answer_cells import CELL_ID_PREFIX, label_exercise_cells, sets_answer
-from course.exercises.solution_cell import register
-from course.progress import MANIFEST, records
+from course import answer_cells
+from course.answer_cells import CELL_ID_PREFIX, label_exercise_cells, sets_answer
+from course.answer_cells import register_with_ipython as register
+from course.checks import EXERCISES
+from course.store import MANIFEST, records
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 FAILED = "The exercise cell above has not run successfully: it raised an error"
@@ -137,7 +138,7 @@ def test_a_solution_cell_does_not_count_as_setting_answer(shell):
 
 
 def course_solution(exercise_id: str) -> str:
-    from course.exercises import solution_source
+    from course.checks import solution_source
 
     return solution_source(exercise_id)
 

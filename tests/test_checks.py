@@ -16,9 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import course
-from course.compat import custom_jvp_rule
-from course.exercises import CHECKER_FAILED, EXERCISES, body_source, namespace
-from course.exercises.checking import (
+from course.checks import CHECKER_FAILED, EXERCISES, body_source, namespace
+from course.checks.checking import (
     KINDS,
     Exercise,
     NotAttempted,
@@ -31,6 +30,7 @@ from course.exercises.checking import (
     run,
     same_source,
 )
+from course.compat import custom_jvp_rule
 
 IDS = course.exercises()
 ROOT = Path(__file__).resolve().parent.parent

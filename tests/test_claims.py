@@ -251,7 +251,7 @@ def test_02_exercise_log_sigmoid_given_rule_is_wrong_in_float32_at_one_end():
     """02, exercise 02_log_sigmoid (the given rule): "The identity is right, yet at one end of
     the real line the rule returns the wrong derivative in float32": at large x, 1 - sigmoid(x)
     is exactly 0 where the derivative is a float32 number; at the other end it is right."""
-    from course.exercises import lesson02  # noqa: PLC0415 - the exercise's own given code
+    from course.checks import lesson02  # noqa: PLC0415 - the exercise's own given code
 
     given, right = lesson02.log_sigmoid_given(), lesson02.log_sigmoid_solution()
     for x in (17.0, 20.0):
@@ -266,7 +266,7 @@ def test_04_exercise_clip_residual_given_rules_have_one_bug_outside_the_clip():
     """04, exercise 04_clip_residual (the given rules): "Its rules ... contain one bug, and it
     is not in the call to `jnp.clip`": they clip to [-x, x]; saving c instead, with the same
     f_bwd, gives the clip to [-c, c]."""
-    from course.exercises import lesson04  # noqa: PLC0415 - the exercise's own given code
+    from course.checks import lesson04  # noqa: PLC0415 - the exercise's own given code
 
     fwd, bwd = lesson04.clip_residual_given()
     given = custom_vjp(lesson04.clip_symmetric)
@@ -766,7 +766,7 @@ def test_07_stashed_residual_right_one_call_at_a_time_wrong_across_vjp_calls():
     at every point they tried, under `jit` and `vmap` too. ... runs `vjp` on several inputs
     first and applies the functions it returned afterwards, and there the gradients come out
     wrong"."""
-    from course.exercises import lesson07  # noqa: PLC0415 - the exercise's own given code
+    from course.checks import lesson07  # noqa: PLC0415 - the exercise's own given code
 
     wave = custom_vjp(lesson07.wave)
     wave.defvjp(*lesson07.given_stash())
@@ -787,8 +787,8 @@ def test_07_stashed_residual_right_one_call_at_a_time_wrong_across_vjp_calls():
 def test_08_tangent_structure_given_rule_right_numbers_but_refused():
     """08, exercise 08_tangent_structure (the given rule): "Its JVP rule below computes the
     right numbers, by the product rule, yet `jax.jvp` and `grad` refuse it"."""
+    from course.checks import lesson08  # noqa: PLC0415 - the exercise's own given code
     from course.compat import custom_jvp_rule  # noqa: PLC0415
-    from course.exercises import lesson08  # noqa: PLC0415 - the exercise's own given code
 
     sum_prod, point = lesson08.given_structure(), lesson08.Point
     pt = point(3.0, 4.0)
@@ -1616,7 +1616,7 @@ def test_11_custom_linear_solve_differentiates_captured_values():
 
 def _scaffold(exercise_id, **names):
     """The scaffold of a find_the_bug exercise, run as the lesson shows it."""
-    from course.exercises import body_source, get, namespace  # noqa: PLC0415
+    from course.checks import body_source, get, namespace  # noqa: PLC0415
     scope = {**namespace(), **names}
     exec(body_source(get(exercise_id).given), scope)
     return scope["answer"]
@@ -1915,7 +1915,7 @@ def test_12_exercise_tanh_residual_given_code_fails_check_grads():
     modes=["rev"])` fails" for the given code, and passes once fixed."""
     from jax.test_util import check_grads
 
-    from course.exercises import EXERCISES
+    from course.checks import EXERCISES
 
     given_fwd, given_bwd = EXERCISES["12_tanh_residual"].given()
     fixed_fwd, fixed_bwd = EXERCISES["12_tanh_residual"].solution()

@@ -363,7 +363,7 @@ def test_learner_passes_lesson_2_in_the_browser_and_saves(hub, people):
             browser.close()
     kernel = a.kernel()
     try:
-        out = kernel.run("from course.progress import records; "
+        out = kernel.run("from course.store import records; "
                          "print([r for r in records() if r['passed']])")
     finally:
         kernel.close()
@@ -560,7 +560,7 @@ def test_the_progress_page_trusts_no_learner_file(hub, people):
     teacher, a, b = people
     forged = "12_log_softmax_vjp"
     b_store = hub.home(hub.b) / "course" / ".course" / "progress.sqlite"
-    out = run_in(b, f"from course.progress import record; print(record({forged!r}, True))")
+    out = run_in(b, f"from course.store import record; print(record({forged!r}, True))")
     assert out["stdout"].strip() == "True", out
 
     def progress():

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import course
-from course.exercises import EXERCISES, body_source
+from course.checks import EXERCISES, body_source
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 

@@ -1,4 +1,4 @@
-"""course/exercises/lesson10.py needs lesson 10's fixed_point at import (10_cube_root's scaffold
+"""course/checks/lesson10.py needs lesson 10's fixed_point at import (10_cube_root's scaffold
 and solution use it), so it holds a copy. tests/lesson_functions.py is checked against the
 lesson itself; this keeps the exercise module's copy identical to it."""
 
@@ -7,7 +7,7 @@ import inspect
 import lesson_functions
 import pytest
 
-from course.exercises import lesson10
+from course.checks import lesson10
 
 NAMES = ["fixed_point", "fixed_point_fwd", "fixed_point_rev", "rev_iter"]
 

@@ -22,8 +22,8 @@ from test_browser import CHROMIUM
 from test_site import need_npm, sitebuild
 
 from course import workspace as ws
-from course.exercises import EXERCISES, solution_source
-from course.exercises.checking import normalize_prediction
+from course.checks import EXERCISES, solution_source
+from course.checks.checking import normalize_prediction
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -212,7 +212,7 @@ OUTPUT = """([cellId]) => window.jupyterapp.shell.currentWidget.content.widgets
 def test_lab_check_grades_only_its_own_exercises_answer(lab, browser):
     """In the learner's copy of lesson 2, with JupyterLab's own cell ids: an answer from another
     exercise's cell and an answer left by a failed cell are not graded, nor recorded."""
-    from course.progress import records
+    from course.store import records
 
     path = "02_numerical_stability.ipynb"
     page = browser.new_page(viewport={"width": 1400, "height": 1000})

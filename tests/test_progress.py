@@ -15,8 +15,8 @@ import pytest
 from exercise_answers import WRONG
 
 import course
-from course.exercises import namespace
-from course.progress import (
+from course.checks import namespace
+from course.store import (
     MANIFEST,
     STORE,
     ProgressStoreError,
@@ -185,7 +185,7 @@ def test_the_table_sets_a_junk_store_aside_and_says_so(workspace, capsys):
 WRITER = """
 import sys, time
 from pathlib import Path
-from course.progress import record
+from course.store import record
 workspace, name, n, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])
 print("ready", flush=True)
 while not go.exists():

@@ -25,7 +25,7 @@ import pytest
 from exercise_answers import SCAFFOLD_RULE
 
 import course
-from course.exercises import EXERCISES, body_source
+from course.checks import EXERCISES, body_source
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 WRITE_KINDS = {"jvp_function", "jvp_rule", "vjp_pair", "function", "find_the_bug"}

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import course
-from course.exercises import EXERCISES
+from course.checks import EXERCISES
 
 ROOT = Path(__file__).resolve().parent.parent
 KIND_WORDS = {"predict": "predict", "find_the_bug": "fix"}  # every other kind is "write"

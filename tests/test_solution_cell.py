@@ -5,8 +5,9 @@ import pytest
 from IPython import get_ipython as running_ipython
 from IPython.testing.globalipapp import get_ipython as start_ipython
 
-from course.exercises import solution_source
-from course.exercises.solution_cell import register, run_solution
+from course.answer_cells import register_with_ipython as register
+from course.checks import solution_source
+from course.checks.solution_cell import run_solution
 
 LEARNER = '''
 @custom_jvp

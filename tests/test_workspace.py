@@ -13,7 +13,7 @@ import pytest
 
 import run
 from course import workspace as ws
-from course.progress import MANIFEST, record
+from course.store import MANIFEST, record
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -286,3 +286,43 @@ def test_the_command_line(tmp_path, source):
     assert missing.returncode == 2
     assert missing.stderr == f"course.workspace: the course's lessons are not at " \
                              f"{tmp_path / 'nowhere'}\n"
+
+
+def test_the_exercise_ids_read_from_the_lessons_are_the_registry(source):
+    """The workspace and the teacher's view read each lesson's exercises from its
+    `course.check("ID", answer)` cells, without JAX; they must be the registry's, lesson by
+    lesson and in order."""
+    from course.checks import EXERCISES  # noqa: PLC0415 - the registry, with JAX
+
+    by_lesson: dict[str, list[str]] = {}
+    for exercise in EXERCISES.values():
+        by_lesson.setdefault(exercise.lesson, []).append(exercise.id)
+    read = {p.stem: ws.exercise_ids(nb(p)) for p in sorted(source.glob("*.ipynb"))}
+    assert read == {lesson: sorted(by_lesson.get(lesson, [])) for lesson in read}
+    assert set(by_lesson) <= set(read)
+    assert ws.course_exercises(source) == sorted(EXERCISES)
+
+
+JAX_FREE = {
+    "course.workspace sync": "import runpy, sys; sys.argv = ['course.workspace', '--source', "
+                             "{source!r}, 'sync', {target!r}]; runpy.run_module("
+                             "'course.workspace', run_name='__main__')",
+    "course.store": "from course.store import records, record; records({target!r})",
+    "course.progress()": "import course; print(course.progress({target!r}))",
+    "the teacher's view": "from classroom import teacher; teacher.course_exercises()",
+}
+
+
+@pytest.mark.parametrize("what", sorted(JAX_FREE))
+def test_the_workspace_the_store_and_the_teachers_view_load_no_jax(what, tmp_path, source):
+    """A classroom login syncs the workspace, and the teacher's page reads every store: JAX
+    (4 s, 300 modules) must not load on those paths."""
+    code = JAX_FREE[what].format(source=str(source), target=str(tmp_path / "ws"))
+    # atexit: the command line ends with sys.exit
+    probe = ("import atexit, sys\natexit.register(lambda: print('JAX MODULES', sorted("
+             "m for m in sys.modules if m.split('.')[0] in ('jax', 'jaxlib'))[:5]))\n" + code)
+    env = {k: v for k, v in os.environ.items() if k != "COURSE_WORKSPACE"}
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.rstrip().endswith("JAX MODULES []"), done.stdout

@@ -25,7 +25,7 @@ from test_browser import CHROMIUM, EDIT_SCAFFOLD, RIGHT_RULE, RUN, WRONG_RULE
 from test_run import run
 
 from course import workspace as ws
-from course.progress import STORE, records
+from course.store import STORE, records
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"

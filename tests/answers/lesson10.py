@@ -4,7 +4,7 @@ OTHER_MAP = "10_other_map"
 CUBE_ROOT = "10_cube_root"
 
 CUBE_ROOT_WITH = '''
-from course.exercises.lesson10 import fixed_point
+from course.checks.lesson10 import fixed_point
 
 def cube_root(a):
   newton_step = lambda c, x: {step}
@@ -98,7 +98,7 @@ answer = (cbrt_fwd, cbrt_bwd)
 
 CORRECT["10_cube_root"] = {
     "guess 1., and x - (x**3 - c) / (3 x**2)": """
-from course.exercises.lesson10 import fixed_point
+from course.checks.lesson10 import fixed_point
 
 def cube_root(a):
   newton_step = lambda c, x: x - (x ** 3 - c) / (3 * x ** 2)

@@ -36,9 +36,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from ..progress import record as record_progress
+from .. import answer_cells
+from ..store import record as record_progress
 from . import (
-    answer_cells,
     checking,
     lesson01,
     lesson02,
@@ -114,7 +114,7 @@ def check(exercise_id: str, answer) -> Feedback:
     """As the checker of `exercise_id` sees `answer`: never raises on the answer. An attempt
     (anything but the untouched scaffold) is recorded in the learner's workspace, if any
     (course.progress); a reference run (check_reference) never is. Inside IPython, an `answer`
-    that the exercise's own cell did not produce is not graded (course.exercises.answer_cells):
+    that the exercise's own cell did not produce is not graded (course.answer_cells):
     the feedback says to run that cell, and nothing is recorded."""
     ex = get(exercise_id)
     stale = answer_cells.stale_answer(ex.id, answer)

@@ -144,3 +144,29 @@ def unregister() -> None:
 def stale_answer(exercise_id: str, answer) -> str | None:
     """Why `course.check(exercise_id, answer)` must not grade `answer`; None outside IPython."""
     return None if _tracker is None else _tracker.stale_answer(exercise_id, answer)
+
+
+def ipython():
+    """The running IPython shell, or None (outside IPython, or without it installed)."""
+    try:
+        from IPython import get_ipython  # noqa: PLC0415 - optional: only inside IPython
+    except ImportError:
+        return None
+    return get_ipython()
+
+
+def _solution_magic(line: str, cell: str):
+    # The checks (and JAX) load at the first %%solution cell, not at `import course`.
+    from .checks.solution_cell import solution  # noqa: PLC0415
+
+    return solution(line, cell)
+
+
+def register_with_ipython() -> None:
+    """Inside IPython: register the `%%solution` cell magic of the lessons' solution cells, and
+    follow which cell sets `answer`. Done by `import course`; outside IPython, nothing."""
+    shell = ipython()
+    if shell is not None:
+        shell.register_magic_function(_solution_magic, magic_kind="cell",
+                                      magic_name="solution")
+        register(shell)

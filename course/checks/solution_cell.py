@@ -17,7 +17,8 @@ from __future__ import annotations
 import contextlib
 import io
 
-from . import answer_cells, check_reference, get
+from ..answer_cells import ipython
+from . import check_reference, get
 
 USAGE = "usage: %%solution <exercise id>, then the solution's code, which sets `answer`"
 
@@ -41,7 +42,7 @@ def solution(line: str, cell: str):
     exercise_id = line.strip()
     if not exercise_id or " " in exercise_id:
         raise ValueError(USAGE)
-    shell = _ipython()
+    shell = ipython()
     compiler = getattr(shell, "compile", None)
 
     def compile_cell(code, _filename, mode):
@@ -53,18 +54,3 @@ def solution(line: str, cell: str):
     return run_solution(exercise_id, cell, shell.user_ns, compile_cell)
 
 
-def register() -> None:
-    """Register `%%solution` with the running IPython, if any, and follow which cell sets
-    `answer` (answer_cells); done by `import course`."""
-    shell = _ipython()
-    if shell is not None:
-        shell.register_magic_function(solution, magic_kind="cell", magic_name="solution")
-        answer_cells.register(shell)
-
-
-def _ipython():
-    try:
-        from IPython import get_ipython  # noqa: PLC0415 - optional: only inside IPython
-    except ImportError:
-        return None
-    return get_ipython()

@@ -21,7 +21,7 @@ sources, nothing is recorded.
 
 This module uses only the standard library and imports nothing from `course`: the list of
 exercises per lesson comes from the workspace's manifest, written by `course.workspace`.
-Import it as `from course.progress import record, records` (`course.progress` itself is the
+Import it as `from course.store import record, records` (`course.progress` is the
 function that shows the table).
 """
 
