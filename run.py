@@ -3,6 +3,7 @@
     python3 run.py lab             open your workspace (your copy of every lesson) in JupyterLab
     python3 run.py reset NN        restore lesson NN in your workspace (yours moves to backups/)
     python3 run.py test [ARGS]     ruff, then every test and every lesson (ARGS go to pytest)
+    python3 run.py test --quick    the same without the system tests (browser, hub, site, ...)
     python3 run.py refresh [NN]    re-run every lesson (or lesson NN, e.g. 02) from its .md
                                    and store the new outputs in its .ipynb
     python3 run.py site [OUT]      build the course as a static site from the stored outputs
@@ -392,10 +393,22 @@ Restores lesson NN (e.g. 02) in your workspace as the course has it now. Your co
 changed or ran it, moves to workspace/backups/<date_time>/ first."""
 
 
+# What `test` adds to pyproject.toml's pytest options: every lesson re-executed by nbval, which
+# compares each stored output (strict), and two workers, each notebook's cells on one of them.
+FULL_RUN = ["--nbval", "-n", "2", "--dist", "loadfile"]
+# `test --quick`: the unit and content tiers (tests/tiers.py), without browser, hub, site,
+# deployment, run.py's own commands and the benchmarks.
+QUICK = ["-m", "unit or content"]
+
+
 def test(extra):
-    """ruff, then pytest with the options in pyproject.toml (nbval, 2 workers, sanitizer)."""
+    """ruff, then pytest on everything (FULL_RUN); `--quick` leaves out the system tier."""
+    tiers = []
+    if "--quick" in extra:
+        extra = [arg for arg in extra if arg != "--quick"]
+        tiers = QUICK
     run = sync(GROUPS["test"])
-    for step in (["ruff", "check", "."], ["pytest"] + extra):
+    for step in (["ruff", "check", "."], ["pytest"] + FULL_RUN + tiers + extra):
         print("$ " + " ".join(step), flush=True)
         code = run_child(run + step)
         if code:

@@ -238,9 +238,14 @@ class CallList(list):
         self.groups = []
 
 
-def test_test_runs_ruff_then_plain_pytest_with_extra_arguments(calls):
+def test_test_runs_ruff_then_the_full_pytest_run_with_extra_arguments(calls):
+    full = ["pytest", "--nbval", "-n", "2", "--dist", "loadfile"]
     assert run.main(["test", "tests/test_plots.py", "-x"]) == 0
-    assert calls == [["ruff", "check", "."], ["pytest", "tests/test_plots.py", "-x"]]
+    assert calls == [["ruff", "check", "."], [*full, "tests/test_plots.py", "-x"]]
+    calls.clear()
+    assert run.main(["test", "--quick", "-x"]) == 0
+    assert calls == [["ruff", "check", "."], [*full, "-m", "unit or content", "-x"]]
+    assert calls.groups == [None, None]  # every group, as CI's full run
 
 
 def test_refresh_passes_lesson_numbers_to_tools_refresh(calls):
@@ -473,16 +478,19 @@ def test_the_lab_s_environment_has_no_test_site_or_classroom_package(tmp_path, m
     assert {"jax", "jupyterlab", "ipywidgets", "matplotlib"} <= would
 
 
-def test_pytest_options_live_in_pyproject():
-    """So a plain `uv run pytest` behaves as `python3 run.py test`."""
+def test_pytest_options_live_in_pyproject_and_the_full_run_in_run_py():
+    """A plain `uv run pytest tests/test_x.py` runs one file in one process, with the nbval
+    options ready; `python3 run.py test` (and CI, .ci/run) adds nbval and the two workers."""
     options = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
     ini = options["ini_options"]
     assert ini["testpaths"] == ["tests", "notebooks"]
     sanitize = [a for a in ini["addopts"] if a.startswith("--nbval-sanitize-with=")]
     assert len(sanitize) == 1 and (ROOT / sanitize[0].split("=", 1)[1]).is_file()
-    assert {"--nbval", "--nbval-current-env", "--nbval-cell-timeout=180", "-rs"} <= set(
+    assert {"--nbval-current-env", "--nbval-cell-timeout=180", "-rs", "--strict-markers"} <= set(
         ini["addopts"])
-    assert " ".join(ini["addopts"]).count("-n 2 --dist loadfile") == 1
+    assert not {"--nbval", "-n"} & set(ini["addopts"])
+    assert run.FULL_RUN == ["--nbval", "-n", "2", "--dist", "loadfile"]
+    assert (ROOT / ".ci" / "run").read_text().splitlines()[-1] == "python3 run.py test"
 
 
 # --- tools/refresh.py -----------------------------------------------------------------------
@@ -608,3 +616,40 @@ def test_stabilize_renames_widget_ids_consistently_and_strips_the_checkout_path(
     other = notebook("a" * 32, "b" * 32)
     refresh_tool.stabilize(other, "04_y")
     assert set(other.metadata.widgets[refresh_tool.WIDGET_STATE]["state"]).isdisjoint(state)
+
+
+def test_the_start_page_shows_progress_as_of_its_opening(tmp_path, monkeypatch):
+    """Minor item of issue 25: the start page's table was a snapshot of the server's start. The
+    lab's contents manager refills it at every read of the page; the file is not rewritten."""
+    import asyncio
+    import json
+    import runpy
+
+    from traitlets.config import Config
+
+    from course import workspace
+    from course.store import record
+
+    monkeypatch.delenv("COURSE_WORKSPACE", raising=False)
+    learner = tmp_path / "ws"
+    workspace.sync(learner)
+    on_disk = (learner / workspace.START_PAGE).read_bytes()
+    assert record("02_logcosh", True, learner)
+    hooks = runpy.run_path(str(ROOT / "lab" / "jupyter_server_config.py"),
+                           init_globals={"get_config": Config})
+    manager = hooks["CourseContentsManager"](root_dir=str(learner))
+
+    def progress_output(path):
+        model = asyncio.run(manager.get(path))
+        cell = next(c for c in model["content"]["cells"] if c.get("id") == "progress")
+        return cell["outputs"][0]["data"]["text/plain"]
+
+    written = json.loads(on_disk)
+    stale = next(c for c in written["cells"] if c["id"] == "progress")["outputs"][0]
+    assert "02_logcosh" not in stale["data"]["text/plain"].split("passed")[0]
+    now = progress_output(workspace.START_PAGE)
+    line = next(row for row in now.splitlines() if row.startswith("02_"))
+    assert "passed: 02_logcosh" in line, now
+    assert (learner / workspace.START_PAGE).read_bytes() == on_disk  # only what is served
+    lesson = asyncio.run(manager.get("02_numerical_stability.ipynb"))
+    assert lesson["content"]["cells"]  # other notebooks pass through untouched
