@@ -1,33 +1,26 @@
 """A learner's session in a real browser: JupyterLab on 127.0.0.1 with a token, a lesson run
 top to bottom, an explorer's slider moved, and the displayed value checked.
 
-Needs Debian's Chromium (/usr/bin/chromium, `apt-get install chromium`); without it these
-tests are skipped with that reason, except under CI (CI=true), where they must run.
+Needs Debian's Chromium (/usr/bin/chromium, `apt-get install chromium`): marked
+`requires("chromium")`, so skipped with that reason without it, except under CI (CI=true), where
+they fail.
 """
 
 import json
-import os
 import re
-import shutil
 import urllib.request
 from pathlib import Path
 
 import pytest
 from exercise_answers import WRONG
 from jupyterlab_server import CHROMIUM_ARGS, jupyterlab
+from requires import CHROMIUM
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
-CHROMIUM = os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium") or shutil.which(
-    "chromium-browser")
 LESSON = "04_gradient_clipping"
 
-if CHROMIUM is None:
-    if os.environ.get("CI"):
-        pytest.fail("CI needs Chromium for the browser tests: apt-get install chromium",
-                    pytrace=False)
-    pytest.skip("no Chromium found (install Debian's `chromium` to run the browser tests)",
-                allow_module_level=True)
+pytestmark = pytest.mark.requires("chromium")
 
 
 # Start a JupyterLab command without awaiting it: page.evaluate has no timeout of its own, and

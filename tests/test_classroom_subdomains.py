@@ -6,12 +6,10 @@ Finding 1 of ../shared/reviews/2026-12/classroom.md: on a single origin, a scrip
 learner A's server (their own config, or any program A runs on A's server's port) ran with B's
 hub cookie when B opened A's page, read B's XSRF token from /hub/home and minted B's API token.
 Here B logs in, then a script runs on A's origin in B's browser, as A's page would, and tries
-exactly that: it gets nothing, and B has no new token. Needs root, npm and Chromium, like
-tests/test_classroom.py (skipped without them, failing under CI).
+exactly that: it gets nothing, and B has no new token. Needs root, npm and Chromium
+(`requires("classroom", "chromium")`: skipped without them, failing under CI).
 """
 
-import os
-import shutil
 import sqlite3
 import sys
 from pathlib import Path
@@ -21,11 +19,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from test_classroom import missing, need  # noqa: E402
+from requires import CHROMIUM  # noqa: E402
 
 from classroom.harness import Hub  # noqa: E402
 
-CHROMIUM = os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium")
+pytestmark = pytest.mark.requires("classroom", "chromium")
 
 STEAL = """async ([hub, victim]) => {
   const said = {};
@@ -45,7 +43,6 @@ STEAL = """async ([hub, victim]) => {
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    need(missing() or (None if CHROMIUM else "no Chromium found (apt-get install chromium)"))
     hub = Hub(tmp_path_factory.mktemp("subdomains"), ["a", "b"], subdomains=True)
     hub.a, hub.b = hub.learners
     try:

@@ -6,7 +6,8 @@ Also, in the same lab: a check grades only what its own exercise's cell produced
 "The answer" is what the exercise's `%%solution` cell shows: its verdict ("What JAX does: c."),
 what its code prints (the error each call raises), and its code (`answer, = raised`), plus the
 old wording "you predicted". One JupyterLab (every cell rendered: windowing off) and one site
-build serve the whole module. Needs Debian's Chromium, like tests/test_browser.py.
+build serve the whole module. Needs Debian's Chromium, and npm for the site
+(`requires("chromium")`, `requires("npm")`: skipped without them, except under CI).
 """
 
 import contextlib
@@ -18,8 +19,8 @@ from types import SimpleNamespace
 
 import pytest
 from jupyterlab_server import CHROMIUM_ARGS, jupyterlab
-from test_browser import CHROMIUM
-from test_site import need_npm, sitebuild
+from requires import CHROMIUM
+from test_site import sitebuild
 
 from course import workspace as ws
 from course.checks import EXERCISES, solution_source
@@ -31,7 +32,7 @@ PREDICTIONS = sorted(i for i, ex in EXERCISES.items() if ex.kind == "predict")
 LESSONS = sorted({ex.lesson for ex in EXERCISES.values() if ex.kind == "predict"})
 SHOW_ANSWER = "Show what JAX does"
 
-assert CHROMIUM  # test_browser skipped this module already otherwise
+pytestmark = pytest.mark.requires("chromium")
 
 
 def reveals(exercise_id: str) -> list[str]:
@@ -150,12 +151,12 @@ def test_lab_shows_no_answer_until_opened(lab, browser, lesson):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    need_npm()
     out = tmp_path_factory.mktemp("predictions_site") / "html"
     sitebuild.build(out)
     return out
 
 
+@pytest.mark.requires("npm")
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_site_shows_no_answer_until_opened(site, browser, lesson):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})

@@ -3,9 +3,9 @@ errors, every internal link and image resolving to a file, nothing loaded from t
 lesson 2 as a reader's browser shows it (graph, plots, math, explorer, solution dropdown, no
 console error), with a screenshot in artifacts/.
 
-Needs npm once, to fetch the pinned browser libraries; without it these tests are skipped, except
-under CI (CI=true), where they fail. The browser test follows tests/test_browser.py's rule for
-Chromium.
+Needs npm once, to fetch the pinned browser libraries, and Chromium for the browser tests
+(`requires("npm")`, `requires("chromium")`: skipped without them, except under CI, where they
+fail).
 """
 
 import html
@@ -13,7 +13,6 @@ import importlib.util
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from requires import require
 
 import course
 
@@ -45,18 +45,9 @@ run = load("course_run_for_site", ROOT / "run.py")
 LESSONS = [p.stem for p in sitebuild.lesson_notebooks()]
 
 
-def need_npm():
-    if shutil.which("npm") or (sitebuild.vendor_dir() / "complete").exists():
-        return
-    if os.environ.get("CI"):
-        pytest.fail("CI needs npm to fetch the site's browser libraries: apt-get install npm",
-                    pytrace=False)
-    pytest.skip("no npm to fetch MathJax, RequireJS and the widgets manager (install npm)")
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    need_npm()
+    require("npm")  # as @pytest.mark.requires("npm") on every test that builds the site
     out = tmp_path_factory.mktemp("site") / "html"
     sitebuild.build(out)
     return out
@@ -220,9 +211,9 @@ def test_the_link_check_finds_missing_files_and_anchors(tmp_path):
 # --- the build --------------------------------------------------------------------------------
 
 
+@pytest.mark.requires("npm")
 def test_a_sphinx_warning_fails_the_build(tmp_path):
     """A broken cross-reference and a missing image in a lesson: the build stops, naming both."""
-    need_npm()
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     notebook = json.loads((ROOT / "notebooks" / "01_tldr.ipynb").read_text())
@@ -465,12 +456,13 @@ def open_page(browser, url: str):
 
 
 @pytest.mark.parametrize("opened_from", ["server", "disk"])
+@pytest.mark.requires("chromium")
 def test_lesson_2_in_a_browser(site, server, opened_from):
     """Lesson 2 as a reader sees it, served from 127.0.0.1 or opened from disk (file://, as
     `run.py site` suggests): graph and plots loaded, every formula typeset, explorers drawn from
     their stored state, the solution opening on a click, and not one console error."""
     from playwright.sync_api import expect, sync_playwright
-    from test_browser import launch  # fails under CI, or skips, without Chromium
+    from test_browser import launch
 
     url = (f"{server}/{LESSON_2}.html" if opened_from == "server"
            else (site / f"{LESSON_2}.html").as_uri())
@@ -535,11 +527,12 @@ def test_lesson_2_in_a_browser(site, server, opened_from):
     assert problems == []
 
 
+@pytest.mark.requires("chromium")
 def test_the_other_explorers_in_a_browser(site, server):
     """Every other lesson with an explorer: drawn from its stored state (its plot loaded), math
     typeset, no console error."""
     from playwright.sync_api import sync_playwright
-    from test_browser import launch  # fails under CI, or skips, without Chromium
+    from test_browser import launch
 
     lessons = [name for name in LESSONS if name != LESSON_2 and pages.WIDGET_STATE in
                (ROOT / "notebooks" / f"{name}.ipynb").read_text()]

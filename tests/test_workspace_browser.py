@@ -5,7 +5,7 @@ lessons in a temporary folder, so the simulated course update never touches note
 
 The tests run in order, as one learner's story: the start page, an exercise done wrong then
 right and saved, a course update, a kernel restart, a reset, a junk progress store.
-Needs Debian's Chromium, like tests/test_browser.py (skipped without it, except under CI).
+Needs Debian's Chromium (`requires("chromium")`: skipped without it, except under CI).
 """
 
 import json
@@ -21,7 +21,8 @@ from types import SimpleNamespace
 import pytest
 from jupyterlab_server import CHROMIUM_ARGS, jupyterlab
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from test_browser import CHROMIUM, EDIT_SCAFFOLD, RIGHT_RULE, RUN, WRONG_RULE
+from requires import CHROMIUM
+from test_browser import EDIT_SCAFFOLD, RIGHT_RULE, RUN, WRONG_RULE
 from test_run import run
 
 from course import workspace as ws
@@ -35,7 +36,7 @@ NEW_LESSON = "12_new_lesson.ipynb"
 PLACEHOLDER = 'raise NotImplementedError("replace this line with your rule")'
 NEW_CELL = "New in this version of the course."
 
-assert CHROMIUM  # test_browser skipped this module already otherwise
+pytestmark = pytest.mark.requires("chromium")
 
 
 def course_cli(*args: str, course: Path) -> subprocess.CompletedProcess:
