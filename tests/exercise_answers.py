@@ -286,29 +286,6 @@ def cbrt_bwd(x_star, g):
 answer = (cbrt_fwd, cbrt_bwd)
 """,
     },
-    "06_defjvps_none": {
-        "rule for y too": """
-@custom_jvp
-def f(x, y):
-  return x ** 2 * jnp.sin(y)
-f.defjvps(lambda x_dot, ans, x, y: 2 * x * jnp.sin(y) * x_dot,
-          lambda y_dot, ans, x, y: x ** 2 * jnp.cos(y) * y_dot)
-answer = f
-""",
-        "missing factor": """
-@custom_jvp
-def f(x, y):
-  return x ** 2 * jnp.sin(y)
-f.defjvps(lambda x_dot, ans, x, y: 2 * x * x_dot, None)
-answer = f
-""",
-        "defjvps never called": """
-@custom_jvp
-def f(x, y):
-  return x ** 2 * jnp.sin(y)
-answer = f
-""",
-    },
     "07_hypot_vjp": {
         "swapped": """
 def hypot_fwd(x, y):
