@@ -3,13 +3,14 @@ them, with the lessons' own functions (tests/lesson_functions.py). Prints p50 an
 (wall and CPU time), the number of XLA compilations during the updates, and the PNG encoding of
 the last frame: size and CPU time with widgets.base.png, and with Pillow (compress_level=1).
 
-    uv run python benchmarks/explorers.py
+    uv run python benchmarks/explorers.py [--moves N]
 
 Target: p95 <= 50 ms and 0 recompilations after the explorer is built. This is the kernel's
 share only; benchmarks/explorers_browser.py measures from the input event to the new image in a
 real browser.
 """
 
+import argparse
 import importlib.util
 import io
 import time
@@ -80,6 +81,11 @@ def setter(attribute, values):
 
 
 def main():
+    global N
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--moves", type=int, default=N, help="control changes per explorer "
+                        "(default 100; tests/test_benchmarks.py runs 4)")
+    N = parser.parse_args().moves
     rng = np.random.default_rng(0)
     drive("stability", lambda: widgets.stability_explorer(naive=L.naive_log1pexp, rule=L.log1pexp),
           setter("slider", np.round(rng.uniform(-20, 150, N) * 2) / 2))

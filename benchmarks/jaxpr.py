@@ -1,6 +1,6 @@
 """How fast course.show_jaxpr is on big jaxprs, and what `import course` costs.
 
-    uv run python benchmarks/jaxpr.py
+    uv run python benchmarks/jaxpr.py [--smoke]
 
 Targets: trace + text + HTML (with the Graphviz drawing) <= 0.3 s for a 1,000-equation jaxpr
 and <= 3 s for 10,000, growing linearly; `import course` adds <= 0.15 s over `import jax`.
@@ -8,6 +8,7 @@ course.compare_rules (both programs traced, evaluated, aligned, as text and as H
 for 1,000 equations on each side, <= 5 s for 10,000, growing linearly.
 """
 
+import argparse
 import dataclasses
 import subprocess
 import sys
@@ -122,16 +123,23 @@ def import_cost(rounds: int = 11) -> tuple[float, float]:
 
 
 def main() -> None:
-    t1k, t10k = measure(1_000), measure(10_000)
-    print(f"show_jaxpr, 1,000 equations  (trace + text + HTML): {t1k:6.3f} s  (target <= 0.3)")
-    print(f"show_jaxpr, 10,000 equations (trace + text + HTML): {t10k:6.3f} s  (target <= 3)")
-    print(f"10k / 1k ratio: {t10k / t1k:.1f}  (linear would be 10)")
-    for n, target in ((1_000, 0.5), (10_000, 5)):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--smoke", action="store_true",
+                        help="100 and 200 equations, one import round: only checks that the "
+                        "script runs (tests/test_benchmarks.py); compare no figure with a target")
+    smoke = parser.parse_args().smoke
+    small, big = (100, 200) if smoke else (1_000, 10_000)
+    t1k, t10k = measure(small), measure(big)
+    print(f"show_jaxpr, {small:,} equations  (trace + text + HTML): {t1k:6.3f} s  (target <= 0.3)")
+    print(f"show_jaxpr, {big:,} equations (trace + text + HTML): {t10k:6.3f} s  (target <= 3)")
+    print(f"{big:,} / {small:,} equations, time ratio: {t10k / t1k:.1f}  (linear would be "
+          f"{big // small})")
+    for n, target in ((small, 0.5), (big, 5)):
         whole, part, *sizes = measure_compare(n)
         print(f"compare_rules, grad programs of {sizes[0]:,} / {sizes[1]:,} equations: "
               f"align + text + HTML {part:6.3f} s (target <= {target}); with JAX tracing "
               f"and evaluating both programs {whole:6.3f} s")
-    jax_only, with_course = import_cost()
+    jax_only, with_course = import_cost(rounds=1 if smoke else 11)
     print(f"import jax: {jax_only:.3f} s; import jax + course: {with_course:.3f} s; "
           f"course adds {with_course - jax_only:.3f} s  (target <= 0.15)")
 
