@@ -8,7 +8,7 @@ Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jax import custom_jvp, custom_vjp, grad, jacfwd, jacrev
+from jax import custom_jvp, custom_vjp, grad
 
 from ..compat import custom_jvp_rule
 from .checking import (
@@ -171,19 +171,34 @@ def check_power(answer, reference) -> str:
 
 def which_raises_solution():
   @custom_vjp
-  def f(x):
+  def clip_gradient(x):   # lesson 4's identity that clips its cotangent, to [-1, 1] here
+    return x
+
+  clip_gradient.defvjp(lambda x: (x, None), lambda _, g: (jnp.clip(g, -1., 1.),))
+
+  def tanh_fwd(x):
+    y = jnp.tanh(x)
+    return y, y           # the output is the residual
+
+  @custom_vjp
+  def f_a(x):
     return jnp.tanh(x)
 
-  f.defvjp(lambda x: (jnp.tanh(x), x), lambda x, g: (g / jnp.cosh(x) ** 2,))
+  f_a.defvjp(tanh_fwd, lambda y, g: (clip_gradient(g) * (1 - y ** 2),))
 
-  calls = {"a": lambda: jax.hessian(f)(1.),
-           "b": lambda: jacrev(jacfwd(f))(1.),
-           "c": lambda: grad(grad(f))(1.)}
+  @custom_vjp
+  def f_b(x):
+    return jnp.tanh(x)
+
+  f_b.defvjp(tanh_fwd, lambda y, g: (clip_gradient(g * (1 - y ** 2)),))
+
+  calls = {"a": lambda: jax.hessian(f_a)(1.),
+           "b": lambda: jax.hessian(f_b)(1.),
+           "c": lambda: grad(grad(f_b))(1.)}
   raised = []
   for choice, call in calls.items():
     try:
-      call()
-      print(f"{choice}: runs")
+      print(f"{choice}: runs, {call():.4f}")
     except TypeError as e:  # "can't apply forward-mode autodiff (jvp) to a custom_vjp function"
       print(f"{choice}: {type(e).__name__}: {str(e).splitlines()[0]}")
       raised.append(choice)
@@ -194,10 +209,12 @@ def which_raises_solution():
 def check_which_raises(answer, reference) -> str:
     return check_choice(answer, reference, why_not={
         "a": "jax.hessian is jacfwd(jacrev(f)): forward mode runs over the code of f_fwd and "
-             "f_bwd, and here both use only jnp operations, never f itself. It fails when "
-             "f_fwd calls f, as the usual way of writing it does.",
-        "c": "grad(grad(f)) is reverse over reverse: the outer grad differentiates f_fwd and "
-             "f_bwd in reverse mode, and meets f only in reverse. No forward mode is needed.",
+             "f_bwd, and fails only where that code applies a custom_vjp function to a value "
+             "that depends on x. f_a's clip_gradient gets g alone, the cotangent jacrev feeds "
+             "in, which does not depend on x: forward mode has no tangent to push through it.",
+        "c": "grad(grad(f_b)) is reverse over reverse: the outer grad differentiates f_fwd and "
+             "f_bwd in reverse mode, and meets clip_gradient only in reverse, which its own "
+             "rule covers. No forward mode is needed.",
     })
 
 
@@ -224,7 +241,8 @@ EXERCISES = (
     Exercise(
         id="11_which_raises", kind="predict",
         lesson="11_gotchas", section="1. Forward mode on a `custom_vjp` function",
-        asks_for="your prediction: the letter of the call that raises, such as \"b\"",
+        asks_for="your prediction: the letter of the one call of the three that raises, "
+                 "such as \"b\"",
         solution=which_raises_solution, checker=check_which_raises),
     Exercise(
         id="11_float_exponent", kind="predict",

@@ -26,7 +26,8 @@ WRONG = {
     RAISES: {
         "hessian": 'answer = "a"',
         "grad of grad": 'answer = "c"',
-        "the call itself": 'answer = "jacrev(jacfwd(f))"',
+        "the call itself": 'answer = "jax.hessian(f_b)"',
+        "none of them": 'answer = "none"',
     },
     EXPONENT: {
         "the true derivative": "answer = 5.545",
@@ -45,10 +46,13 @@ EXPECTED = {
     (BWD, "w's and x's swapped"): r"argument 0 .*: expected \{'b': 1, 'w': \[2, 1, -4\]\}, got "
                                   r"\{'b': 1, 'w': \[1, -2, 0\.5\]\}\.",
     (RAISES, "hessian"): r"you predicted a, .* jax\.hessian is jacfwd\(jacrev\(f\)\): forward "
-                         r"mode runs over the code of f_fwd and f_bwd",
+                         r"mode runs over the code of f_fwd and f_bwd.* f_a's clip_gradient "
+                         r"gets g alone, .* which does not depend on x",
     (RAISES, "grad of grad"): r"you predicted c, .* reverse over reverse",
     (RAISES, "the call itself"): r"answer with the letter of one choice, \"a\", \"b\" or "
-                                 r"\"c\"; got 'jacrev\(jacfwd\(f\)\)'\.",
+                                 r"\"c\"; got 'jax\.hessian\(f_b\)'\.",
+    (RAISES, "none of them"): r"answer with the letter of one choice, \"a\", \"b\" or \"c\"; "
+                              r"got 'none'\.",
     (EXPONENT, "the true derivative"): r"you predicted 5\.545, the true derivative of x\*\*n with "
                                        r"respect to n.* this rule never reads n_dot",
     (EXPONENT, "refused like an integer"): r"you predicted TypeError, but grad\(power, 1\)\(2\., "
