@@ -2,6 +2,7 @@
 # settings this reads, then starts `jupyterhub -f` this file as root).
 import asyncio
 import json
+import math
 import os
 import subprocess
 import sys
@@ -53,18 +54,30 @@ class ClassroomAuthenticator(FirstUseAuthenticator, LocalAuthenticator):
     its account is never re-created; its files stay."""
 
     must_choose: set = set()
+    throttle = passwords.Throttle()
 
     async def authenticate(self, handler, data):
         name = self.normalize_username(data.get("username", ""))
         password = data.get("password", "")
         if name not in ROSTER:
             return None  # never a stored password for a name off the roster
+        wait = self.throttle.wait(name)
+        if wait:
+            # Refused before bcrypt: guessing costs neither a try nor the hub's CPU.
+            handler.custom_login_error = (
+                f"Too many failed logins for {name}: wait {math.ceil(wait)} s and try again. "
+                "If you forgot your password, your teacher can give you a new one-time one.")
+            self.log.warning("classroom: login for %s refused for %.0f s more (failed logins)",
+                             name, wait)
+            return None
         # bcrypt in a thread: 0.3 s a login alone, over 1.5 s on a busy machine, during which
         # the hub's loop would answer nobody.
         how = await asyncio.get_running_loop().run_in_executor(
             None, passwords.verify, state, name, password)
         if how is None:
+            self.throttle.failed(name)
             return None
+        self.throttle.succeeded(name)
         if how == "initial":
             self.must_choose.add(name)
         else:
@@ -221,9 +234,13 @@ c.Spawner.args = ["--MappingKernelManager.cull_idle_timeout=1200",
                   # folder (0700), not TCP ports on 127.0.0.1 that every account can reach
                   # (a kernel's IOPub socket publishes its code and outputs to any subscriber).
                   "--KernelManager.transport=ipc"]
-# The quiet lab of `python3 run.py lab` (lab/overrides.json: no news or update prompts).
+# The lab of `python3 run.py lab`: quiet (lab/overrides.json: no news or update prompts), and
+# its server settings (lab/jupyter_server_config.py: the start page's progress is current when
+# opened; a save from a tab older than a reset is refused). Both are the course's files, outside
+# the learner's home, so disable_user_config keeps them.
 if os.path.isdir(os.path.join(S["root"], "lab")):
     c.Spawner.args.append("--LabApp.app_settings_dir=" + os.path.join(S["root"], "lab"))
+    c.Spawner.environment["JUPYTER_CONFIG_PATH"] = os.path.join(S["root"], "lab")
 
 # Logs: the teacher's terminal keeps the banner, warnings and errors; the hub's log at INFO
 # goes to <state>/hub.log, and the learners' servers' output to <state>/servers.log.

@@ -21,6 +21,7 @@ import dbm
 import fcntl
 import os
 import secrets
+import time
 from pathlib import Path
 
 import bcrypt
@@ -137,3 +138,33 @@ def prune(state: Path, roster: set[str]) -> list[str]:
     if dropped and initial_file(state).exists():
         _write_initial(state, {}, drop=set(dropped))
     return sorted(dropped)
+
+
+class Throttle:
+    """Failed logins per name: after `free` failures in a row, that name is refused without a
+    password check for `first` seconds, doubling with every further failure up to `longest`.
+    A successful login clears it. Per name, not per address: a class behind one address
+    (a school's NAT) must not lock each other out, and a guesser who spreads over addresses
+    still gets at most one try per lock period per name. The hub keeps it in memory: a restart
+    clears it."""
+
+    def __init__(self, free: int = 5, first: float = 30.0, longest: float = 900.0,
+                 clock=None):
+        self.free, self.first, self.longest = free, first, longest
+        self.clock = clock or time.monotonic
+        self.failures: dict[str, int] = {}
+        self.until: dict[str, float] = {}
+
+    def wait(self, name: str) -> float:
+        """Seconds until `name` may try again (0: now)."""
+        return max(0.0, self.until.get(name, 0.0) - self.clock())
+
+    def failed(self, name: str) -> None:
+        n = self.failures[name] = self.failures.get(name, 0) + 1
+        if n >= self.free:
+            self.until[name] = self.clock() + min(self.longest,
+                                                  self.first * 2 ** (n - self.free))
+
+    def succeeded(self, name: str) -> None:
+        self.failures.pop(name, None)
+        self.until.pop(name, None)

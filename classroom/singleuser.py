@@ -2,8 +2,8 @@
 workspace (`~/course`, mode 700), fill or update it with `python -m course.workspace sync`,
 then become `jupyterhub-singleuser` rooted at the workspace, opening on its start page.
 
-Standard library only, and no `import course` here: this process is replaced by the server,
-so importing JAX would only slow every login down.
+The sync imports no JAX (tests/test_workspace.py): it takes about 0.1 s, so every login runs it
+to the end before the server starts, and the lab opens on an up-to-date workspace.
 """
 
 import importlib.util
@@ -11,24 +11,6 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-
-
-def sync(workspace, wait):
-    """Run `python -m course.workspace sync`. It imports JAX (seconds, more when a class logs
-    in at once), so only a first login waits for it (the start page must be there when the
-    lab opens); later ones run it beside the server, forked twice so that the server never
-    has to reap it, and updates appear in the file browser as it copies them."""
-    if wait:
-        run_sync(workspace)
-        return
-    if os.fork():
-        os.wait()
-        return
-    try:
-        if not os.fork():
-            run_sync(workspace)
-    finally:
-        os._exit(0)  # never on to the server: that is the parent's
 
 
 def run_sync(workspace):
@@ -50,7 +32,7 @@ def main(argv):
     course = importlib.util.find_spec("course")
     if course and any((Path(p) / "workspace.py").exists()
                       for p in course.submodule_search_locations or []):
-        sync(workspace, wait=not (workspace / ".course" / "manifest.json").exists())
+        run_sync(workspace)
     server = str(Path(sys.executable).parent / "jupyterhub-singleuser")
     os.chdir(workspace)
     os.execv(server, [server, *argv, f"--ServerApp.root_dir={workspace}"])

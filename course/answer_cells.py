@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from dataclasses import dataclass
 
 CELL_ID_PREFIX = "exercise-"
@@ -147,11 +148,13 @@ def stale_answer(exercise_id: str, answer) -> str | None:
 
 
 def ipython():
-    """The running IPython shell, or None (outside IPython, or without it installed)."""
-    try:
-        from IPython import get_ipython  # noqa: PLC0415 - optional: only inside IPython
-    except ImportError:
+    """The running IPython shell, or None (outside IPython, or without it installed). A
+    process that has not imported IPython is not inside it, and does not pay for importing it
+    (the workspace's command line, the Jupyter server, the teacher's view)."""
+    if "IPython" not in sys.modules:
         return None
+    from IPython import get_ipython  # noqa: PLC0415 - optional: only inside IPython
+
     return get_ipython()
 
 

@@ -6,8 +6,13 @@ would silently undo the reset. course/workspace.py marks the fresh copy's metada
 `course_reset`; a notebook saved without the mark the file on disk has is such a stale tab, and
 the learner gets a message saying what happened and how to see the fresh lesson.
 
-This file is plain Python with no import of `course` (which imports JAX): it runs inside the
-Jupyter server.
+The start page's progress cell shows the progress as of when the page is opened, not as of the
+sync that wrote it: every read of `00_start_here.ipynb` through the server (opening it,
+reloading it from disk) refills that cell's output from the progress store. The file on disk
+is not rewritten.
+
+It runs inside the Jupyter server: it imports only `course.workspace` (no JAX), and only when
+the start page is read.
 """
 
 import json
@@ -17,6 +22,7 @@ from jupyter_server.services.contents.largefilemanager import AsyncLargeFileMana
 from tornado.web import HTTPError
 
 RESET_KEY = "course_reset"  # course.workspace.RESET_KEY
+START_PAGE = "00_start_here.ipynb"  # course.workspace.START_PAGE
 
 
 def stale_save_message(path, on_disk, incoming):
@@ -57,17 +63,42 @@ def not_about_trust(record):
     return record.msg != "Notebook %s is not trusted"
 
 
+def current_progress(notebook, root):
+    """Refill the start page's progress cell (`id` "progress") with the table of the store in
+    the workspace `root`, as course.workspace writes it at a sync."""
+    from pathlib import Path  # noqa: PLC0415
+
+    from course.workspace import progress_of, read_manifest  # noqa: PLC0415 - JAX-free, read here only
+
+    cell = next((c for c in notebook.get("cells", []) if c.get("id") == "progress"), None)
+    if cell is None or not cell.get("outputs"):
+        return
+    table = progress_of(Path(root), read_manifest(Path(root)))
+    cell["outputs"][0]["data"] = {"text/plain": str(table), "text/html": table._repr_html_()}
+
+
 class CourseContentsManager(AsyncLargeFileManager):
     """JupyterLab's default contents manager, with refuse_stale_save registered beside any
     pre_save_hook of the learner's own configuration (setting the pre_save_hook trait here
-    would warn: the server applies this file's settings twice, once more for the lab), and
-    without the trust warning on the learner's terminal."""
+    would warn: the server applies this file's settings twice, once more for the lab), without
+    the trust warning on the learner's terminal, and with the start page's progress current."""
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.register_pre_save_hook(refuse_stale_save)
         if not_about_trust not in self.log.filters:
             self.log.addFilter(not_about_trust)
+
+    async def get(self, path, content=True, type=None, format=None, **kwargs):
+        model = await super().get(path, content=content, type=type, format=format, **kwargs)
+        if (content and model.get("type") == "notebook" and path.strip("/") == START_PAGE
+                and isinstance(model.get("content"), dict)):
+            try:
+                current_progress(model["content"], self.root_dir)
+            except Exception:  # the page as written at the last sync is still right, if older
+                self.log.warning("course: the start page's progress could not be refreshed",
+                                 exc_info=True)
+        return model
 
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)

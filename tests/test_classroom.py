@@ -12,6 +12,7 @@ import importlib.util
 import json
 import os
 import pwd
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -369,6 +370,10 @@ def test_learner_passes_lesson_2_in_the_browser_and_saves(hub, people):
         kernel.close()
     assert out["error"] is None, out
     assert EXERCISE in out["stdout"], out
+    # The start page was written at the login, before the pass; served now, it shows it.
+    start = a.api("GET", "contents/00_start_here.ipynb").json()["content"]
+    table = next(c for c in start["cells"] if c["id"] == "progress")["outputs"][0]["data"]
+    assert f"passed: {EXERCISE}" in table["text/plain"], table["text/plain"]
 
 
 def test_a_token_and_cookie_get_403_on_b_server(hub, people):
@@ -529,6 +534,41 @@ def test_no_first_come_claim_and_no_password_for_names_off_the_roster(hub, peopl
     with passwords.store(hub.state) as db:
         assert f"{hub.teacher}x".encode() not in db
     assert passwords.verify(hub.state, hub.b, hub.password[hub.b]) == "chosen"
+
+
+def test_password_guessing_is_throttled_per_name(hub, people):
+    """Minor item "login throttling": after 5 failed logins in a row, a name is refused (before
+    any password check) for 30 s, doubling with each further failure. c never logs in
+    otherwise, so the lock touches no other test."""
+    c = hub.learner(hub.c)
+    for guess in range(5):
+        refused = c.try_login(f"guess number {guess}")
+        assert refused.status_code == 403
+        assert "Invalid username or password" in refused.text
+    locked = c.try_login(hub.initial_passwords()[hub.c])  # even the right one, now
+    assert locked.status_code == 403
+    assert re.search(f"Too many failed logins for {hub.c}: wait [0-9]+ s and try again",
+                     locked.text), locked.text
+    assert not c.session.cookies.get("jupyterhub-session-id")
+
+
+def test_the_throttle_doubles_caps_and_clears():
+    now = [0.0]
+    throttle = passwords.Throttle(free=2, first=10, longest=25, clock=lambda: now[0])
+    throttle.failed("a")
+    assert throttle.wait("a") == 0  # one failure is free
+    throttle.failed("a")
+    assert throttle.wait("a") == 10
+    throttle.failed("a")
+    assert throttle.wait("a") == 20
+    throttle.failed("a")
+    assert throttle.wait("a") == 25  # capped
+    assert throttle.wait("b") == 0  # per name
+    now[0] = 25
+    assert throttle.wait("a") == 0
+    throttle.succeeded("a")
+    throttle.failed("a")
+    assert throttle.wait("a") == 0  # a success starts the count again
 
 
 def test_a_teacher_resets_a_password_while_the_hub_runs(hub, people):
