@@ -1,4 +1,6 @@
-"""Imports in `course/` and `widgets/` point one way: no cycles, no imports hidden in functions.
+"""Imports in `course/` and `widgets/` point one way: no cycles, no imports hidden in functions,
+no private names (a leading underscore) taken from another module, and no JAX in the layers
+that are plain data.
 
 The graph is read from the source with `ast`, without importing anything: relative imports
 (`from .data import Trace`, `from .. import compat`) and absolute ones (`import course`,
@@ -30,8 +32,15 @@ LAZY_OK = {
 }
 
 # course.jaxpr's layers, lowest first: a module may import only from modules before it.
-JAXPR_LAYERS = ["data", "evaluate", "tracing", "text", "graph", "html", "view", "compare",
-                "residuals"]
+JAXPR_LAYERS = ["data", "evaluate", "rules", "tracing", "align", "text", "graph", "html",
+                "view", "compare", "residuals"]
+# Modules of `course` that course.jaxpr's layers may import besides each other.
+SHARED = ("course.compat", "course.display")
+# Modules that must not make Python import JAX (checked through what they import from the
+# course, transitively; the package `course.jaxpr` itself is left out, as it is already
+# running when these are imported from inside it).
+JAX_FREE = ["course.display", "course.jaxpr.data", "course.jaxpr.align", "course.jaxpr.text",
+            "course.store"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +51,7 @@ class Import:
     line: int
     in_function: bool
     commented: bool  # a comment on the import's line or on the line just above
+    names: tuple[str, ...] = ()  # the names a `from ... import` statement takes
 
 
 def module_name(path: Path, root: Path) -> str:
@@ -63,16 +73,21 @@ def read_imports(files: dict[str, str]) -> list[Import]:
         for node, in_function in _walk(ast.parse(source, path)):
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
+                names: dict[str, list[str]] = {}
             elif isinstance(node, ast.ImportFrom):
                 base = _absolute(node, importer, is_package)
                 targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules
                            else base for alias in node.names]
+                names = {}
+                for alias, target in zip(node.names, targets):
+                    if target == base:
+                        names.setdefault(base, []).append(alias.name)
             else:
                 continue
             commented = bool({node.lineno - 1, node.lineno} & comments)
             for target in dict.fromkeys(targets):
                 found.append(Import(importer, target, path, node.lineno, in_function,
-                                    commented))
+                                    commented, tuple(names.get(target, ()))))
     return found
 
 
@@ -155,6 +170,34 @@ def lazy_import_problems(imports: list[Import]) -> list[str]:
     return problems
 
 
+def private_imports(imports: list[Import]) -> list[str]:
+    """`from module import _name` between modules of the scanned packages (or `_module`)."""
+    scanned = {i.importer for i in imports}
+    return [f"{i.path}:{i.line} ({i.importer}) imports {name} from {i.target}"
+            for i in imports if i.target in scanned or i.target.split(".")[0] in PACKAGES
+            for name in (*i.names, i.target.rsplit(".", 1)[-1])
+            if name.startswith("_") and not name.startswith("__")]
+
+
+def reaches_jax(graph: dict[str, set[str]], start: str) -> list[str] | None:
+    """A chain of imports from `start` to `jax`, or None."""
+    queue, came_from = [start], {start: None}
+    while queue:
+        node = queue.pop(0)
+        if node == "jax" or node.startswith("jax."):
+            chain = [node]
+            while came_from[chain[-1]] is not None:
+                chain.append(came_from[chain[-1]])
+            return chain[::-1]
+        for nxt in sorted(graph.get(node, ())):
+            if nxt in ("course", "course.jaxpr"):
+                continue  # the packages around a layer are already running
+            if nxt not in came_from:
+                came_from[nxt] = node
+                queue.append(nxt)
+    return None
+
+
 def repository_imports() -> list[Import]:
     files = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8")
              for package in PACKAGES for p in sorted((ROOT / package).rglob("*.py"))}
@@ -180,9 +223,23 @@ def test_jaxpr_layers_import_only_from_below():
     layer = {f"course.jaxpr.{name}": n for n, name in enumerate(JAXPR_LAYERS)}
     assert set(layer) == {i.importer for i in imports}, "a module is missing from JAXPR_LAYERS"
     upward = [f"{i.path}:{i.line} ({i.importer}) imports {i.target}" for i in imports
-              if i.target.startswith("course.") and i.target not in ("course.compat",)
+              if i.target.startswith("course.") and i.target not in SHARED
               and layer.get(i.target, len(layer)) >= layer[i.importer]]
     assert not upward, "\n".join(upward)
+
+
+def test_no_private_name_is_imported_from_another_module():
+    imports = repository_imports()
+    assert any(i.names for i in imports)  # it did read the imported names
+    problems = private_imports(imports)
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("module", JAX_FREE)
+def test_plain_data_layers_import_no_jax(module):
+    graph = import_graph(repository_imports())
+    assert module in graph
+    assert reaches_jax(graph, module) is None, " -> ".join(reaches_jax(graph, module))
 
 
 def test_widgets_use_only_the_public_names_of_course():
@@ -239,6 +296,33 @@ def test_a_cycle_closed_inside_a_function_is_a_lazy_import_problem():
         "pkg/b.py:3 imports matplotlib.pyplot lazily without a comment saying why (on that line or "
         "the line above)",
     ]
+
+
+def test_a_private_name_from_another_module_is_found():
+    imports = synthetic({
+        "course/__init__.py": "",
+        "course/a.py": "from .b import _helper, public\nfrom . import _hidden\n"
+                       "from numpy import _private\n",
+        "course/b.py": "def _helper():\n    pass\n",
+        "course/_hidden.py": "",
+    })
+    assert private_imports(imports) == [
+        "course/a.py:1 (course.a) imports _helper from course.b",
+        "course/a.py:2 (course.a) imports _hidden from course._hidden",
+    ]
+
+
+def test_a_chain_to_jax_is_found():
+    graph = import_graph(synthetic({
+        "course/__init__.py": "from .top import f\n",
+        "course/top.py": "import jax\n",
+        "course/low.py": "from .mid import g\n",
+        "course/mid.py": "from .top import f\nimport numpy\n",
+        "course/plain.py": "import numpy\nfrom . import mid2\n",
+        "course/mid2.py": "import json\n",
+    }))
+    assert reaches_jax(graph, "course.low") == ["course.low", "course.mid", "course.top", "jax"]
+    assert reaches_jax(graph, "course.plain") is None
 
 
 @pytest.mark.parametrize("source, target", [

@@ -221,7 +221,7 @@ def test_arguments_that_do_not_match():
 
 
 def test_argument_that_is_not_an_array():
-    with pytest.raises(TypeError, match=r"every argument must be an array or a number .* "
+    with pytest.raises(TypeError, match=r"every argument of sin must be an array or a number .* "
                                         r"got str 'hello'"):
         course.show_jaxpr(jnp.sin, "hello")
 

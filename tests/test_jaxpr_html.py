@@ -88,7 +88,7 @@ def test_graphviz_not_found_anywhere(monkeypatch):
     monkeypatch.setattr(graph.shutil, "which", lambda name: None)
     graph.dot_executable.cache_clear()
     try:
-        with pytest.raises(ValueError, match=r"needs Graphviz's `dot`, and none was found"):
+        with pytest.raises(RuntimeError, match=r"needs Graphviz's `dot`, and none was found"):
             graph.dot_executable()
     finally:
         graph.dot_executable.cache_clear()

@@ -103,6 +103,39 @@ class Trace:
         """The first operation that produced a nan from inputs without nan."""
         return next((r for r in self.ops if r.nan_from_non_nan), None)
 
+    @property
+    def equation_count(self) -> int:
+        """The number of equations (operations and calls; notes are not equations)."""
+        return sum(r.kind != "note" for r in self.records)
+
+    def resolve(self, name: str, known) -> str:
+        """Follow `aliases` from `name` (a nested jaxpr's input to the outer operand, an outer
+        result to the inner one) until a name in `known` or the end of the chain."""
+        seen = set()
+        while name not in known and name in self.aliases and name not in seen:
+            seen.add(name)
+            name = self.aliases[name]
+        return name
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule of a `custom_jvp` / `custom_vjp` function met in a program."""
+
+    function: str  # the decorated function
+    role: str  # "jvp", "fwd" or "bwd"
+    name: str  # the rule's function name
+    file: str
+    call_site: str  # where the custom function was called ("file:line:column (function)")
+
+    @property
+    def label(self) -> str:
+        """`jvp rule f_jvp of f`, or for a rule JAX wrote around `defjvps`'s functions `jvp
+        rule of f (made by defjvps)`."""
+        if "/jax/_src/" in self.file.replace("\\", "/"):
+            return f"{self.role} rule of {self.function} (made by defjvps)"
+        return f"{self.role} rule {self.name} of {self.function}"
+
 
 def describe_op(record: Record) -> str:
     """An equation of `jax.make_jaxpr`'s output written as a call on its values, such as
@@ -112,15 +145,21 @@ def describe_op(record: Record) -> str:
     return f"{record.primitive}({args}) = {outs}"
 
 
+def origins(trace: Trace) -> list[tuple[str, Record]]:
+    """The verdict on inf and nan: where the first inf/nan and the first nan were born, as
+    [(label, record)], in that order; one entry "first inf/nan, first nan" when one equation
+    is both; [] when every value is finite. Every rendering (text, graph, HTML) says this."""
+    found: dict[int, list[str]] = {}
+    for label, record in (("first inf/nan", trace.first_nonfinite),
+                          ("first nan", trace.first_nan)):
+        if record is not None:
+            found.setdefault(record.index, []).append(label)
+    return [(", ".join(labels), trace[index]) for index, labels in found.items()]
+
+
 def origin_notes(trace: Trace) -> dict[int, str]:
     """Short notes for the records where the first inf/nan and the first nan appeared."""
-    labels: dict[int, str] = {}
-    if trace.first_nonfinite is not None:
-        labels[trace.first_nonfinite.index] = "first inf/nan"
-    if trace.first_nan is not None:
-        i = trace.first_nan.index
-        labels[i] = f"{labels[i]}, first nan" if i in labels else "first nan"
-    return {i: f"{label}: {describe_op(trace[i])}" for i, label in labels.items()}
+    return {r.index: f"{label}: {describe_op(r)}" for label, r in origins(trace)}
 
 
 def short_dtype(dtype: str) -> str:

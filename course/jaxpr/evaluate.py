@@ -22,19 +22,29 @@ from .data import Record, Trace, Value, format_array
 MAX_WHILE_ITERATIONS = 10_000
 
 
-def evaluate_jaxpr(closed, flat_args, name: str = "f") -> Trace:
+def evaluate_jaxpr(closed, flat_args, name: str = "f", on_record=None) -> Trace:
     """As `jax.core.eval_jaxpr(closed.jaxpr, closed.consts, *flat_args)`, but keeping every
     value: a `Trace` of an already-made closed jaxpr at new inputs of the same shapes.
 
     `trace_jaxpr` without the tracing: the explorers in `widgets/` reuse one jaxpr for every
-    slider position."""
+    slider position. `on_record(eqn, record)`, if given, is called for every record as it is
+    made (`course.jaxpr.rules.Attribution` uses it to put equations down to custom rules).
+
+    >>> import jax, jax.numpy as jnp
+    >>> from course.jaxpr import describe_op
+    >>> closed = jax.make_jaxpr(lambda x: jnp.log(x) * 2.0)(1.0)
+    >>> trace = evaluate_jaxpr(closed, [0.0], "f")
+    >>> [describe_op(r) for r in trace]
+    ['log(0.0) = -inf', 'mul(-inf, 2.0) = -inf']
+    """
     names = Names()
-    interp = Interpreter(names)
+    interp = Interpreter(names, on_record)
     in_values = [np.asarray(a) for a in flat_args]
+    inputs = tuple(names.value(v, x) for v, x in zip(closed.jaxpr.invars, in_values))
     out_values = interp.run(closed.jaxpr, closed.consts, in_values, depth=0, parent=None)
     return Trace(
         name=name,
-        inputs=tuple(names.value(v, x) for v, x in zip(closed.jaxpr.invars, in_values)),
+        inputs=inputs,  # named first: a, b, c, ... in the order they are passed, as JAX does
         outputs=tuple(names.value(v, x) for v, x in zip(closed.jaxpr.outvars, out_values)),
         records=interp.records,
         aliases=interp.aliases,
@@ -47,7 +57,8 @@ class Names:
     def __init__(self):
         self._names: dict[Any, str] = {}
         self._counter = count()
-        self._keep: list = []
+        self._keep: list = []  # the variables seen, alive, so that no id is reused
+        self._types: dict[int, tuple] = {}  # id -> (name, shape, dtype, literal), made once
         self.unused: set[int] = set()  # ids of results nothing reads: named "_", as JAX does
 
     def mark_unused(self, jaxpr) -> None:
@@ -63,18 +74,34 @@ class Names:
             return "_"
         if key not in self._names:
             self._names[key] = _letters(next(self._counter))
-            self._keep.append(var)  # keep the Var alive so its id is not reused
+            self._keep.append(var)
         return self._names[key]
 
     def value(self, var, x) -> Value:
-        aval = var.aval
-        return Value(
-            name="_" if compat.is_drop_var(var) else self.name(var),
-            shape=tuple(getattr(aval, "shape", ())),
-            dtype=str(getattr(aval, "dtype", type(x).__name__)),
-            value=None if x is None else np.asarray(x),
-            literal=compat.is_literal(var),
-        )
+        # A variable's name and type are worked out once: a value is made two or three
+        # times per variable (where it is computed, and where it is read), and a literal's
+        # `aval` is computed by JAX anew on every access.
+        known = self._types.get(id(var))
+        if known is None:
+            aval = var.aval
+            dtype = getattr(aval, "dtype", None)
+            literal = compat.is_literal(var)
+            known = ("_" if compat.is_drop_var(var) else self.name(var),
+                     tuple(getattr(aval, "shape", ())),
+                     _dtype_name(dtype) if dtype is not None else type(x).__name__, literal)
+            self._types[id(var)] = known
+            self._keep.append(var)
+        return Value(known[0], known[1], known[2], None if x is None else np.asarray(x),
+                     known[3])
+
+
+_DTYPE_NAMES: dict = {}
+
+
+def _dtype_name(dtype) -> str:
+    if dtype not in _DTYPE_NAMES:
+        _DTYPE_NAMES[dtype] = str(dtype)
+    return _DTYPE_NAMES[dtype]
 
 
 def _letters(n: int) -> str:
@@ -116,8 +143,9 @@ def _call_label(eqn) -> str:
 class Interpreter:
     """Runs jaxprs on NumPy values and appends a `Record` for every equation it meets."""
 
-    def __init__(self, names: Names):
+    def __init__(self, names: Names, on_record=None):
         self.names = names
+        self.on_record = on_record  # called as on_record(eqn, record) for every record
         self.records: list[Record] = []
         self.aliases: dict[str, str] = {}
 
@@ -146,13 +174,16 @@ class Interpreter:
 
     def record(self, eqn, invals, outvals, depth, parent, kind="op", label=None) -> int:
         index = len(self.records)
-        self.records.append(Record(
+        record = Record(
             index=index, depth=depth, primitive=eqn.primitive.name,
             params=compat.shown_params(eqn),
             inputs=tuple(self.names.value(v, x) for v, x in zip(eqn.invars, invals)),
             outputs=tuple(self.names.value(v, x) for v, x in zip(eqn.outvars, outvals)),
             source=_source(eqn), kind=kind, label=label, parent=parent,
-        ))
+        )
+        self.records.append(record)
+        if self.on_record is not None:
+            self.on_record(eqn, record)
         return index
 
     def note(self, text: str, depth: int, parent: int) -> None:

@@ -1,7 +1,8 @@
-"""A `Trace` as a Graphviz DOT graph, and running Graphviz's `dot` to lay it out as SVG.
+"""A `Trace`, or a `Comparison` of two, as a Graphviz DOT graph, and running Graphviz's `dot`
+to lay it out as SVG.
 
 Every string that comes from user code (function names, source lines, values) goes through
-`_dot_str`; Graphviz escapes it again when it writes SVG. The pinned `graphviz-pure` wheel is
+`dot_str`; Graphviz escapes it again when it writes SVG. The pinned `graphviz-pure` wheel is
 the preferred `dot`, so that the SVG stored in the notebooks is the same on every machine.
 """
 
@@ -11,17 +12,23 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 from functools import cache
 from pathlib import Path
 
-from .data import Record, Trace, Value, origin_notes
+from .align import Comparison, Row, window
+from .data import Record, Rule, Trace, Value, origin_notes
 
 MAX_GRAPH_OPS = 60  # past this many operations, only a window of the graph is drawn
+MAX_COMPARED_OPS = 40  # equations drawn per side of a comparison
 INF_FILL, NAN_FILL, CUSTOM_FILL, CALL_FILL = "#ffd8a8", "#ff8787", "#fff3bf", "#f1f3f5"
+STATUS_FILL = {"same": "white", "changed": "#fff3bf", "default": "#ffc9c9",
+               "custom": "#d3f9d8"}
+RULE_COLOR = "#7048e8"
 DOT_TIMEOUT_SECONDS = 30
 
 
-class GraphvizNotFoundError(ValueError):
+class GraphvizNotFoundError(RuntimeError):
     """No Graphviz `dot` executable could be found."""
 
 
@@ -51,17 +58,11 @@ def trace_dot(trace: Trace, values: bool = False) -> str:
     drawn = {r.index for r in records}
     notes = origin_notes(trace) if values else {}
     producer: dict[str, str] = {}
-    lines = [
-        "digraph jaxpr {",
-        '  graph [rankdir=TB, fontname="Helvetica", fontsize=10, nodesep=0.3, ranksep=0.35];',
-        '  node [fontname="Helvetica", fontsize=10, shape=box, style="rounded,filled", '
-        'fillcolor=white];',
-        '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.6];',
-    ]
+    lines = dot_header("jaxpr", nodesep=0.3, ranksep=0.35)
     for v in trace.inputs:
         producer[v.name] = f"in_{v.name}"
         lines.append(f"  in_{v.name} [shape=ellipse, fillcolor=\"#e7f5ff\", "
-                     f"label={_dot_str(_value_label(v, values))}];")
+                     f"label={dot_str(value_label(v, values))}];")
     children: dict[int | None, list[Record]] = {}
     for r in records:
         parent = r.parent if r.parent in drawn else None
@@ -73,7 +74,7 @@ def trace_dot(trace: Trace, values: bool = False) -> str:
                 fill = CUSTOM_FILL if r.primitive.startswith("custom_") else CALL_FILL
                 lines.append(f"{indent}subgraph cluster_r{r.index} {{")
                 lines.append(f"{indent}  style=\"rounded,filled\"; fillcolor=\"{fill}\"; "
-                             f"color=\"#868e96\"; label={_dot_str(_wrap(r.label or ''))};")
+                             f"color=\"#868e96\"; label={dot_str(wrap(r.label or ''))};")
                 emit(r.index, indent + "  ")
                 lines.append(f"{indent}}}")
                 continue
@@ -84,74 +85,141 @@ def trace_dot(trace: Trace, values: bool = False) -> str:
                 nan = any(v.has_nan for v in r.outputs)
                 style = (f", fillcolor=\"{NAN_FILL if nan else INF_FILL}\", penwidth=2, "
                          f"color=\"#c92a2a\"")
-            label = _op_label(r) + (f"\n{_wrap(notes[r.index])}" if r.index in notes else "")
-            lines.append(f"{indent}r{r.index} [label={_dot_str(label)}{style}];")
+            label = op_label(r) + (f"\n{wrap(notes[r.index])}" if r.index in notes else "")
+            lines.append(f"{indent}r{r.index} [label={dot_str(label)}{style}];")
 
     emit(None, "  ")
-    outside: set[str] = set()
-    for r in records:
-        if r.kind != "op":
-            continue
-        for v in r.inputs:
-            if v.literal:
-                continue
-            source = _resolve(v.name, producer, trace.aliases)
-            if source is None:
-                source = f"ext_{v.name}"
-                if source not in outside:
-                    outside.add(source)
-                    lines.append(f"  {source} [shape=plaintext, style=\"\", "
-                                 f"label={_dot_str(v.name + ' (not drawn)')}];")
-            lines.append(f"  {source} -> r{r.index} {_edge_attrs(v, values)};")
+    lines.extend(operand_edges(trace, [r for r in records if r.kind == "op"], producer,
+                               values))
     for i, v in enumerate(trace.outputs):
         lines.append(f"  out_{i} [shape=ellipse, fillcolor=\"#ebfbee\", "
-                     f"label={_dot_str('output ' + _value_label(v, values))}];")
-        source = _resolve(v.name, producer, trace.aliases)
+                     f"label={dot_str('output ' + value_label(v, values))}];")
+        source = producer.get(trace.resolve(v.name, producer))
         if source is not None:
-            lines.append(f"  {source} -> out_{i} {_edge_attrs(v, values)};")
+            lines.append(f"  {source} -> out_{i} {edge_attrs(v, values)};")
     lines.append("}")
     return "\n".join(lines)
 
 
-def _dot_str(text: str) -> str:
+def comparison_dot(c: Comparison) -> str:
+    """Both programs as one DOT graph: the default on the left, the custom on the right, each
+    equation filled by its status, the equations of each rule boxed, values on the edges."""
+    shown = [i for i in window(c.rows) if isinstance(i, Row)]
+    lines = dot_header("compare", nodesep=0.25, ranksep=0.3)
+    tags = {rule: f"R{n}" for n, rule in enumerate(c.rule_tags(), 1)}
+    for side, trace in (("default", c.default), ("custom", c.custom)):
+        p = side[0]  # node ids: d12, din_a, dout_0 on the left; c12, ... on the right
+        status = {}
+        for row in shown:
+            record = row.default if side == "default" else row.custom
+            if record is not None and record.kind == "op":
+                status.setdefault(record.index, row.status)
+        drawn = sorted(status)[:MAX_COMPARED_OPS]
+        more = len(status) - len(drawn) + sum(
+            1 for r in trace.records if r.kind == "op") - len(status)
+        title = f"{side}: {trace.name}" + (f" ({more} equations not drawn)" if more else "")
+        lines.append(f"  subgraph cluster_{side} {{")
+        lines.append(f'    label={dot_str(title)}; color="#868e96"; style=rounded;')
+        groups: dict[Rule | None, list[int]] = {}
+        for index in drawn:
+            groups.setdefault(c.rule_of.get(index) if side == "custom" else None,
+                              []).append(index)
+        for rule, indexes in groups.items():
+            indent = "    "
+            if rule is not None:
+                lines.append(f"    subgraph cluster_{side}_{tags[rule]} {{")
+                lines.append(f'      label={dot_str(wrap(tags[rule] + ": " + rule.label, 40))}; '
+                             f'color="{RULE_COLOR}"; style="dashed,rounded"; '
+                             f'fontcolor="{RULE_COLOR}";')
+                indent = "      "
+            for index in indexes:
+                lines.append(f"{indent}{p}{index} [label={dot_str(op_label(trace[index]))}, "
+                             f'fillcolor="{STATUS_FILL[status[index]]}"];')
+            if rule is not None:
+                lines.append("    }")
+        for v in trace.inputs:
+            lines.append(f'    {p}in_{v.name} [shape=ellipse, fillcolor="#e7f5ff", '
+                         f"label={dot_str(value_label(v, True))}];")
+        for n, v in enumerate(trace.outputs):
+            lines.append(f'    {p}out_{n} [shape=ellipse, fillcolor="#ebfbee", '
+                         f"label={dot_str('output ' + value_label(v, True))}];")
+        lines.append("  }")
+        producer = {v.name: f"{p}in_{v.name}" for v in trace.inputs}
+        for index in drawn:
+            producer.update({v.name: f"{p}{index}" for v in trace[index].outputs})
+        lines.extend(operand_edges(trace, [trace[i] for i in drawn], producer, True,
+                                   node=p, outside=p))
+        for n, v in enumerate(trace.outputs):
+            source = producer.get(trace.resolve(v.name, producer))
+            if source is not None:
+                lines.append(f"  {source} -> {p}out_{n} {edge_attrs(v, True)};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def dot_header(name: str, nodesep: float, ranksep: float) -> list[str]:
+    """The first lines of a DOT graph: its name and the fonts and shapes of every drawing."""
+    return [
+        f"digraph {name} {{",
+        f'  graph [rankdir=TB, fontname="Helvetica", fontsize=10, nodesep={nodesep}, '
+        f"ranksep={ranksep}];",
+        '  node [fontname="Helvetica", fontsize=10, shape=box, style="rounded,filled", '
+        'fillcolor=white];',
+        '  edge [fontname="Helvetica", fontsize=9, arrowsize=0.6];',
+    ]
+
+
+def operand_edges(trace: Trace, records: list[Record], producer: dict[str, str],
+                  values: bool, node: str = "r", outside: str = "") -> list[str]:
+    """An edge from the producer of each operand to the node `{node}{index}` of each record,
+    and for an operand whose producer is not drawn a plain node `{outside}ext_{name}` saying
+    so. `producer` maps variable names to node ids."""
+    lines, declared = [], set()
+    for r in records:
+        for v in r.inputs:
+            if v.literal:
+                continue
+            source = producer.get(trace.resolve(v.name, producer))
+            if source is None:
+                source = f"{outside}ext_{v.name}"
+                if source not in declared:
+                    declared.add(source)
+                    lines.append(f'  {source} [shape=plaintext, style="", '
+                                 f"label={dot_str(v.name + ' (not drawn)')}];")
+            lines.append(f"  {source} -> {node}{r.index} {edge_attrs(v, values)};")
+    return lines
+
+
+def dot_str(text: str) -> str:
+    """`text` as a quoted DOT string."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def _resolve(name: str, producer: dict[str, str], aliases: dict[str, str]) -> str | None:
-    seen = set()
-    while name not in producer and name in aliases and name not in seen:
-        seen.add(name)
-        name = aliases[name]
-    return producer.get(name)
-
-
-def _value_label(v: Value, values: bool) -> str:
+def value_label(v: Value, values: bool) -> str:
+    """`a: f32[]`, and with `values` ` = 1.0` after it."""
     return f"{v.name}: {v.type}" + (f" = {v.show()}" if values else "")
 
 
-def _op_label(r: Record) -> str:
+def op_label(r: Record) -> str:
+    """`[3] mul(a, 2.0)`, then one line per parameter."""
     operands = ", ".join(v.show() if v.literal else v.name for v in r.inputs)
     params = "".join(f"\n{k}={val}" for k, val in r.params.items())
     return f"[{r.index}] {r.primitive}({operands}){params}"
 
 
-def _edge_attrs(v: Value, values: bool) -> str:
+def edge_attrs(v: Value, values: bool) -> str:
+    """The attributes of an edge carrying `v`: its name (and value), red if not finite."""
     label = f"{v.name} = {v.show()}" if values else v.name
     color = ', color="#c92a2a", fontcolor="#c92a2a", penwidth=1.6' if (
         values and not v.finite) else ""
-    return f"[label={_dot_str(label)}{color}]"
+    return f"[label={dot_str(label)}{color}]"
 
 
-def _wrap(text: str, width: int = 48) -> str:
-    words, lines, line = text.split(" "), [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > width:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}" if line else word
-    lines.append(line)
-    return "\n".join(lines)
+def wrap(text: str, width: int = 48) -> str:
+    """`text` broken into lines of at most `width` characters at spaces (a longer word keeps
+    its own line)."""
+    return "\n".join(textwrap.wrap(text, width, break_long_words=False,
+                                   break_on_hyphens=False)) or text
 
 
 @cache

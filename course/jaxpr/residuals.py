@@ -15,24 +15,22 @@ import jax
 import numpy as np
 
 from .. import compat
-from .compare import (
-    RULE_COLOR,
-    Rule,
-    RuleComparisonError,
-    TextView,
-    _call_args,
-    _index_ranges,
-    _name,
-    _one_line,
+from ..display import TextView
+from .align import index_ranges
+from .data import Rule, Trace, Value
+from .evaluate import evaluate_jaxpr
+from .graph import RULE_COLOR, dot_str, trace_dot
+from .html import graph_html
+from .rules import Attribution, find_rules
+from .text import format_trace, short_equation
+from .tracing import (
+    call_args,
     check_inputs,
-    evaluate_attributed,
-    find_rules,
-    short_equation,
+    display_name,
+    input_error,
+    one_line,
+    paused_gc,
 )
-from .data import Trace, Value
-from .graph import GraphvizFailedError, GraphvizNotFoundError, _dot_str, render_svg, trace_dot
-from .html import svg_img
-from .text import format_trace
 
 RESIDUAL_FILL = "#e5dbff"
 
@@ -82,27 +80,28 @@ class Split:
 
 def split(caller: str, fn, args: tuple) -> Split:
     """Check the input, split `fn` at `args` with `jax.vjp`, evaluate both programs."""
-    if not args:
-        raise RuleComparisonError(f"{caller}: give the inputs, e.g. {caller}(f, 1.0).")
-    (primal,) = check_inputs(caller, [fn], args)
-    try:
-        forward, backward, n_res = compat.vjp_parts(fn, args)
-    except Exception as e:  # the learner's function or rule raised: one line, naming it
-        raise RuleComparisonError(
-            f"{caller}: jax.vjp of {_name(fn)} failed with {type(e).__name__}: "
-            f"{_one_line(e)}") from None
-    rules = find_rules(primal)
-    name = _name(fn)
-    ftrace, frules = evaluate_attributed(forward, jax.tree_util.tree_leaves(args),
-                                         f"{name} (forward)", rules)
-    n_out = len(ftrace.outputs) - n_res
-    kept = [v.value for v in ftrace.outputs[n_out:]]
-    cts = [np.ones(v.shape, v.dtype) for v in ftrace.outputs[:n_out]]
-    btrace, brules = evaluate_attributed(backward, kept + cts, f"{name} (backward)", rules)
+    with paused_gc():
+        (primal,) = check_inputs(caller, [fn], args)
+        try:
+            forward, backward, n_res = compat.vjp_parts(fn, args)
+        except Exception as e:  # the learner's function or rule raised: one line, naming it
+            raise input_error(
+                caller, f"jax.vjp of {display_name(fn)} failed with {type(e).__name__}: "
+                f"{one_line(e)}", value=not isinstance(e, TypeError)) from None
+        rules = find_rules(primal)
+        name = display_name(fn)
+        fattribution, battribution = Attribution(rules), Attribution(rules)
+        ftrace = evaluate_jaxpr(forward, jax.tree_util.tree_leaves(args), f"{name} (forward)",
+                                on_record=fattribution)
+        n_out = len(ftrace.outputs) - n_res
+        kept = [v.value for v in ftrace.outputs[n_out:]]
+        cts = [np.ones(v.shape, v.dtype) for v in ftrace.outputs[:n_out]]
+        btrace = evaluate_jaxpr(backward, kept + cts, f"{name} (backward)",
+                                on_record=battribution)
     residuals = [Residual(k + 1, v, btrace.inputs[k], _origin(ftrace, v))
                  for k, v in enumerate(ftrace.outputs[n_out:])]
-    return Split(f"{name}{_call_args(args)}", ftrace, btrace, n_out, residuals, rules,
-                 {"forward": frules, "backward": brules})
+    return Split(f"{name}{call_args(args)}", ftrace, btrace, n_out, residuals, rules,
+                 {"forward": fattribution.rule_of, "backward": battribution.rule_of})
 
 
 def _origin(trace: Trace, v: Value) -> str:
@@ -113,11 +112,7 @@ def _origin(trace: Trace, v: Value) -> str:
     for r in trace.records:
         if r.kind == "op":
             producer.update({o.name: r for o in r.outputs})
-    name, seen = v.name, set()
-    while name not in producer and name not in inputs and name in trace.aliases \
-            and name not in seen:
-        seen.add(name)
-        name = trace.aliases[name]
+    name = trace.resolve(v.name, producer.keys() | inputs)
     if name in inputs:
         return f"the input {name} itself"
     if name in producer:
@@ -147,7 +142,7 @@ def format_split(s: Split) -> str:
 def _rule_notes(s: Split) -> list[str]:
     notes = []
     for rule in s.rules:
-        where = [f"{side} {_index_ranges(sorted(i for i, r in made.items() if r == rule))}"
+        where = [f"{side} {index_ranges(sorted(i for i, r in made.items() if r == rule))}"
                  for side, made in s.rule_of.items() if rule in made.values()]
         notes.append(f"{rule.label}: " + ("; ".join(where) if where else
                                            "no equation traced to it (it added none, or JAX "
@@ -167,7 +162,7 @@ def split_dot(s: Split, side: str) -> str:
         label = f"residual r{r.number}: {value.name}: {value.type} = {value.show()}\n" \
                 f"{r.nbytes} bytes"
         extra.append(f'  {node} [fillcolor="{RESIDUAL_FILL}", penwidth=2, '
-                     f'color="{RULE_COLOR}", label={_dot_str(label)}];')
+                     f'color="{RULE_COLOR}", label={dot_str(label)}];')
     dot = trace_dot(trace, values=True)
     return dot[:dot.rstrip().rindex("}")] + "\n".join(extra) + "\n}"
 
@@ -184,10 +179,7 @@ def split_html(s: Split, text: str) -> str:
              f"<th>where it comes from</th></tr>{rows}</table>",
              '<div style="display:flex;gap:1em;align-items:flex-start">']
     for side in ("forward", "backward"):
-        try:
-            graph = svg_img(render_svg(split_dot(s, side)), f"{side} program of {s.call}")
-        except (GraphvizNotFoundError, GraphvizFailedError) as e:
-            graph = f"<i>No graph: {esc(str(e))}</i>"
+        graph = graph_html(split_dot(s, side), f"{side} program of {s.call}")
         parts.append(f"<div><div><b>{side}</b></div>{graph}</div>")
     parts.append("</div>")
     parts.extend(f"<div><small>{esc(note)}</small></div>" for note in _rule_notes(s))
@@ -235,4 +227,4 @@ def compare_residuals(default_fn, custom_fn, *args) -> ResidualsView:
     `custom_vjp` rule (or two rules)."""
     return ResidualsView([split("compare_residuals", default_fn, args),
                           split("compare_residuals", custom_fn, args)],
-                         [_name(default_fn), _name(custom_fn)])
+                         [display_name(default_fn), display_name(custom_fn)])

@@ -1,4 +1,5 @@
-"""A `Trace` as deterministic text: for `print`, for nbval, and for the explorers.
+"""A `Trace`, or a `Comparison` of two, as deterministic text: for `print`, for nbval, and for
+the explorers.
 
 The layout follows `jax.make_jaxpr`'s printout (`e:f32[] = mul d b`), with an index per
 equation, nested calls indented, and optionally the values and the inf/nan origins.
@@ -6,7 +7,11 @@ equation, nested calls indented, and optionally the values and the inf/nan origi
 
 from __future__ import annotations
 
-from .data import Record, Trace, Value, describe_op, origin_notes
+from .align import Comparison, Row, window
+from .data import Record, Trace, Value, describe_op, origin_notes, origins
+
+MAX_EQUATION_WIDTH = 34  # characters of an equation in a column of the diff
+STATUS_MARK = {"same": "=", "changed": "~", "default": "-", "custom": "+"}
 
 MAX_TEXT_RECORDS = 120  # past this, the text view shows the start, the end and the nan origins
 CONTEXT = 4  # equations kept on each side of an inf/nan origin when summarizing
@@ -25,7 +30,7 @@ def format_trace(trace: Trace, values: bool = False, title: str | None = None) -
         lines.extend(_record_lines(item, values, notes))
     lines.append("  outputs: " + _values_text(trace.outputs, values))
     if values:
-        lines.extend(f"  {note}" for note in _origin_summary(trace))
+        lines.extend(f"  {line}" for line in verdict_lines(trace, sources=True))
     return "\n".join(lines)
 
 
@@ -70,18 +75,92 @@ def _assign(r: Record) -> str:
     return ", ".join(f"{v.name} = {v.show()}" for v in r.outputs) or "(no outputs)"
 
 
-def _origin_summary(trace: Trace) -> list[str]:
-    first_bad, first_nan = trace.first_nonfinite, trace.first_nan
-    if first_bad is None and first_nan is None:
+def verdict_lines(trace: Trace, sources: bool = False) -> list[str]:
+    """`data.origins` as text: `first inf/nan at [3]: exp(100.0) = inf`, one line per origin
+    (with the source line of the equation if `sources`), or `every value is finite`."""
+    found = origins(trace)
+    if not found:
         return ["every value is finite"]
-    out = []
-    if first_bad is not None:
-        out.append(f"first inf/nan at [{first_bad.index}]: {describe_op(first_bad)}"
-                   + (f"  ({first_bad.source})" if first_bad.source else ""))
-    if first_nan is not None:
-        out.append(f"first nan at [{first_nan.index}]: {describe_op(first_nan)}"
-                   + (f"  ({first_nan.source})" if first_nan.source else ""))
-    return out
+    return [f"{label} at [{r.index}]: {describe_op(r)}"
+            + (f"  ({r.source})" if sources and r.source else "") for label, r in found]
+
+
+def short_equation(r: Record) -> str:
+    """An equation without types: `e = mul d b`, `c = integer_pow[y=2] b`."""
+    outs = " ".join(v.name for v in r.outputs) or "()"
+    params = ", ".join(f"{k}={v}" for k, v in r.params.items())
+    prim = f"{r.primitive}[{params}]" if params else r.primitive
+    ins = " ".join(v.show() if v.literal else v.name for v in r.inputs)
+    return "  " * r.depth + f"{outs} = {prim} {ins}".rstrip()
+
+
+def format_comparison(c: Comparison) -> str:
+    """The diff as deterministic text: one row per equation, `=` in both, `~` changed, `-`
+    only in default, `+` only in custom, with values and the rule that made it (R1, ...)."""
+    tags = {rule: f"R{n}" for n, rule in enumerate(c.rule_tags(), 1)}
+    items = window(c.rows)
+    shown = [i for i in items if isinstance(i, Row)]
+    width = min(MAX_EQUATION_WIDTH, max([len(short_equation(r.default)) for r in shown
+                                         if r.default] + [7]))
+    cwidth = min(MAX_EQUATION_WIDTH, max([len(short_equation(r.custom)) for r in shown
+                                          if r.custom] + [6]))
+    notes_a = origin_notes(c.default)
+    iw = len(f"[{max(len(c.default), len(c.custom))}]") + 1
+    lines = [f"compare_rules, mode {c.mode}: {c.call}",
+             "  inputs: " + ", ".join(f"{v.name}:{v.type} = {v.show()}"
+                                      for v in c.default.inputs),
+             "  " + c.verdict,
+             "  (= in both, ~ same operation on other operands, - only in default, + only in "
+             "custom; values at the inputs)",
+             f"    {'':{iw}}{'default':<{width}}   {'':{iw}}custom"]
+    for item in items:
+        if isinstance(item, str):
+            lines.append(f"  {item}")
+            continue
+        a, b = item.default, item.custom
+        left = f"[{a.index}]".ljust(iw) + _cut(short_equation(a), width).ljust(width) if a \
+            else " " * (iw + width)
+        right = f"[{b.index}]".ljust(iw) + _cut(short_equation(b), cwidth).ljust(cwidth) \
+            if b else " " * (iw + cwidth)
+        values = _row_values(item)
+        tag = tags.get(c.rule_of.get(b.index)) if b is not None else None
+        extra = (f"  {tag}" if tag else "") + (
+            f"  <-- {notes_a[a.index].split(':')[0]} of default" if a is not None
+            and a.index in notes_a and item.status != "same" else "")
+        lines.append(f"  {STATUS_MARK[item.status]} {left}   {right}   {values}{extra}".rstrip())
+    lines.append("  outputs: default " + _outputs(c.default) + " | custom " + _outputs(c.custom))
+    lines.append("  " + comparison_verdict(c))
+    lines.extend(f"  {note}" for note in c.rule_notes())
+    return "\n".join(lines)
+
+
+def comparison_verdict(c: Comparison) -> str:
+    """`default: first inf/nan at [3]: ...; custom: every value is finite`."""
+    return (f"default: {', '.join(verdict_lines(c.default))}; "
+            f"custom: {', '.join(verdict_lines(c.custom))}")
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def _row_values(row: Row) -> str:
+    if row.status == "same":
+        return _describe(row.default)
+    if row.status == "changed":
+        a, b = _describe(row.default), _describe(row.custom)
+        return f"{a} | {b}" if a != b else f"{a}  (values equal)"
+    return _describe(row.default or row.custom)
+
+
+def _describe(r: Record) -> str:
+    if r.kind == "call":
+        return f"({r.primitive}: its equations follow)"
+    return describe_op(r)
+
+
+def _outputs(trace: Trace) -> str:
+    return ", ".join(f"{v.name} = {v.show()}" for v in trace.outputs) or "()"
 
 
 def summarize(trace: Trace, notes: dict[int, str], limit: int = MAX_TEXT_RECORDS) -> list:

@@ -1,0 +1,43 @@
+"""How the course's result objects show themselves: one text, everywhere.
+
+`str(view)`, `repr(view)` (what a notebook cell prints when it ends with the view) and
+IPython's pretty printer all give the same deterministic text, which nbval compares. HTML, when
+a view has it, comes from its own `_repr_html_`. Standard library only: the progress store
+and the workspace use this without JAX.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+
+class TextView:
+    """A mixin for views whose `str()`, `repr()` and IPython display are all `text()`.
+
+    The text is made once and kept (also on frozen dataclasses: `cached_property` writes to
+    the instance's `__dict__`). A dataclass using it must say `repr=False`, or the dataclass
+    writes its own `__repr__` over this one.
+
+    >>> class Greeting(TextView):
+    ...     def text(self) -> str:
+    ...         return "hello"
+    >>> Greeting()
+    hello
+    """
+
+    def text(self) -> str:
+        raise NotImplementedError
+
+    @cached_property
+    def shown_text(self) -> str:
+        """`text()`, made on first use."""
+        return self.text()
+
+    def __str__(self) -> str:
+        return self.shown_text
+
+    def __repr__(self) -> str:
+        return self.shown_text
+
+    def _repr_pretty_(self, p, cycle) -> None:
+        p.text(self.shown_text)
