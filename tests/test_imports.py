@@ -2,17 +2,29 @@
 no private names (a leading underscore) taken from another module, and no JAX in the layers
 that are plain data.
 
-The graph is read from the source with `ast`, without importing anything: relative imports
-(`from .data import Trace`, `from .. import compat`) and absolute ones (`import course`,
-`from course.jaxpr import format_trace`) both count. An import inside a function is allowed
-only for the heavy optional modules in LAZY_OK, with a comment at the import site saying why.
+The layering is import-linter's, from the contracts in pyproject.toml ([tool.importlinter]):
+course.jaxpr's layers, no cycles between the modules of a package, course never importing
+widgets, widgets using only the faces `course` and `course.jaxpr`, and no JAX in the workspace
+sync, the store and the plain-data layers. test_the_import_contracts_hold runs them, and a copy
+of the packages with a broken layer shows that they can fail.
+
+What import-linter cannot say is read here from the source with `ast`, without importing
+anything: relative imports (`from .data import Trace`, `from .. import compat`) and absolute
+ones (`import course`, `from course.jaxpr import format_trace`) both count. An import inside a
+function is allowed only for the heavy optional modules in LAZY_OK, with a comment at the
+import site saying why.
 """
 
 from __future__ import annotations
 
 import ast
 import io
+import os
+import shutil
+import subprocess
+import sys
 import tokenize
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,16 +43,8 @@ LAZY_OK = {
                      "them, and the first solution cell loads them",
 }
 
-# course.jaxpr's layers, lowest first: a module may import only from modules before it.
-JAXPR_LAYERS = ["data", "evaluate", "rules", "tracing", "align", "text", "graph", "html",
-                "view", "compare", "residuals"]
-# Modules of `course` that course.jaxpr's layers may import besides each other.
+# Modules of `course` that course.jaxpr may import besides its own (its layers: pyproject.toml).
 SHARED = ("course.compat", "course.display")
-# Modules that must not make Python import JAX (checked through what they import from the
-# course, transitively; the package `course.jaxpr` itself is left out, as it is already
-# running when these are imported from inside it).
-JAX_FREE = ["course.display", "course.jaxpr.data", "course.jaxpr.align", "course.jaxpr.text",
-            "course.store"]
 
 
 @dataclass(frozen=True)
@@ -111,49 +115,6 @@ def _walk(tree: ast.AST, in_function: bool = False):
         yield from _walk(child, in_function or nested)
 
 
-def import_graph(imports: list[Import]) -> dict[str, set[str]]:
-    """Which scanned modules each module makes Python run first. Importing `a.b.c` also runs
-    the packages `a` and `a.b`, unless the importer is inside them (then they are already
-    running)."""
-    graph: dict[str, set[str]] = {}
-    for imp in imports:
-        graph.setdefault(imp.importer, set())
-        if imp.in_function:
-            continue
-        parts = imp.target.split(".")
-        for i in range(1, len(parts) + 1):
-            target = ".".join(parts[:i])
-            inside = imp.importer == target or imp.importer.startswith(target + ".")
-            if not inside:
-                graph[imp.importer].add(target)
-    return graph
-
-
-def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
-    """One import cycle as [a, b, ..., a], or None. Only edges between graph keys count."""
-    state: dict[str, str] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = "open"
-        stack.append(node)
-        for nxt in sorted(graph.get(node, ())):
-            if nxt not in graph:
-                continue
-            if state.get(nxt) == "open":
-                return stack[stack.index(nxt):] + [nxt]
-            if nxt not in state and (cycle := visit(nxt)):
-                return cycle
-        state[node] = "done"
-        stack.pop()
-        return None
-
-    for node in sorted(graph):
-        if node not in state and (cycle := visit(node)):
-            return cycle
-    return None
-
-
 def lazy_import_problems(imports: list[Import]) -> list[str]:
     problems = []
     for imp in imports:
@@ -179,25 +140,6 @@ def private_imports(imports: list[Import]) -> list[str]:
             if name.startswith("_") and not name.startswith("__")]
 
 
-def reaches_jax(graph: dict[str, set[str]], start: str) -> list[str] | None:
-    """A chain of imports from `start` to `jax`, or None."""
-    queue, came_from = [start], {start: None}
-    while queue:
-        node = queue.pop(0)
-        if node == "jax" or node.startswith("jax."):
-            chain = [node]
-            while came_from[chain[-1]] is not None:
-                chain.append(came_from[chain[-1]])
-            return chain[::-1]
-        for nxt in sorted(graph.get(node, ())):
-            if nxt in ("course", "course.jaxpr"):
-                continue  # the packages around a layer are already running
-            if nxt not in came_from:
-                came_from[nxt] = node
-                queue.append(nxt)
-    return None
-
-
 def repository_imports() -> list[Import]:
     files = {str(p.relative_to(ROOT)): p.read_text(encoding="utf-8")
              for package in PACKAGES for p in sorted((ROOT / package).rglob("*.py"))}
@@ -206,11 +148,46 @@ def repository_imports() -> list[Import]:
 
 # The repository.
 
-def test_no_import_cycles():
-    graph = import_graph(repository_imports())
-    assert {"course", "course.jaxpr.data", "widgets.stepper"} <= set(graph)  # it did scan
-    cycle = find_cycle(graph)
-    assert cycle is None, "import cycle: " + " -> ".join(cycle)
+CONTRACTS = [c["name"] for c in tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"][
+    "importlinter"]["contracts"]]
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """import-linter with pyproject.toml's contracts, on the packages in `root`."""
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "lint-imports"), str(ROOT / "pyproject.toml"),
+         "--no-cache"], cwd=root, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "PYTHONPATH": str(root), "COLUMNS": "200"})
+
+
+def test_the_import_contracts_hold():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout[-3000:]
+    for name in CONTRACTS:
+        assert f"{name} KEPT" in result.stdout, f"{name!r} not run:\n{result.stdout}"
+    assert f"Contracts: {len(CONTRACTS)} kept, 0 broken." in result.stdout
+
+
+def test_the_contracts_fail_on_an_upward_import_a_cycle_and_course_importing_widgets(tmp_path):
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, tmp_path / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    with open(tmp_path / "course" / "jaxpr" / "data.py", "a") as f:
+        f.write("\nfrom . import text  # noqa\n")  # the lowest layer; text imports data
+    with open(tmp_path / "course" / "store.py", "a") as f:
+        f.write("\nimport widgets  # noqa\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode == 1, result.stdout[-3000:]
+    broken = {name for name in CONTRACTS if f"{name} BROKEN" in result.stdout}
+    assert broken == {
+        "course.jaxpr in layers: data, evaluation, tracing, renderings, views",
+        "No import cycles between the modules of a package",  # data <-> text
+        "course does not import widgets",
+        "No JAX in the workspace sync, the store and the plain-data layers",  # via widgets
+    }, result.stdout[-3000:]
+    assert "course.jaxpr.data -> course.jaxpr.text" in result.stdout
+    assert ("course is not allowed to import widgets:\n\n-   course.store -> widgets"
+            in result.stdout)
 
 
 def test_imports_inside_functions_are_only_lazy_heavy_modules():
@@ -218,14 +195,12 @@ def test_imports_inside_functions_are_only_lazy_heavy_modules():
     assert not problems, "\n".join(problems)
 
 
-def test_jaxpr_layers_import_only_from_below():
-    imports = [i for i in repository_imports() if i.importer.startswith("course.jaxpr.")]
-    layer = {f"course.jaxpr.{name}": n for n, name in enumerate(JAXPR_LAYERS)}
-    assert set(layer) == {i.importer for i in imports}, "a module is missing from JAXPR_LAYERS"
-    upward = [f"{i.path}:{i.line} ({i.importer}) imports {i.target}" for i in imports
-              if i.target.startswith("course.") and i.target not in SHARED
-              and layer.get(i.target, len(layer)) >= layer[i.importer]]
-    assert not upward, "\n".join(upward)
+def test_jaxpr_imports_from_the_rest_of_course_only_compat_and_display():
+    outside = [f"{i.path}:{i.line} ({i.importer}) imports {i.target}"
+               for i in repository_imports() if i.importer.startswith("course.jaxpr.")
+               and i.target.startswith("course.") and not i.target.startswith("course.jaxpr")
+               and i.target not in SHARED]
+    assert not outside, "\n".join(outside)
 
 
 def test_no_private_name_is_imported_from_another_module():
@@ -235,61 +210,18 @@ def test_no_private_name_is_imported_from_another_module():
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("module", JAX_FREE)
-def test_plain_data_layers_import_no_jax(module):
-    graph = import_graph(repository_imports())
-    assert module in graph
-    assert reaches_jax(graph, module) is None, " -> ".join(reaches_jax(graph, module))
-
-
-def test_widgets_use_only_the_public_names_of_course():
-    private = [f"{i.path}:{i.line} imports {i.target}" for i in repository_imports()
-               if i.importer.startswith("widgets") and i.target.startswith("course.")
-               and i.target not in ("course.jaxpr",)]
-    assert not private, "\n".join(private)
-
-
 # The checker itself, on synthetic packages: it must be able to fail.
 
 def synthetic(files: dict[str, str]) -> list[Import]:
     return read_imports(files)
 
 
-def test_a_relative_cycle_through_a_package_is_found():
-    imports = synthetic({
-        "pkg/__init__.py": "from .a import f\n",
-        "pkg/a.py": "from .sub import g\n\ndef f():\n    return g()\n",
-        "pkg/sub/__init__.py": "from .b import g\n",
-        "pkg/sub/b.py": "from .. import a\n\ndef g():\n    return a\n",
-    })
-    assert find_cycle(import_graph(imports)) == ["pkg.a", "pkg.sub", "pkg.sub.b", "pkg.a"]
-
-
-def test_an_absolute_cycle_between_packages_is_found():
-    imports = synthetic({
-        "pkg/__init__.py": "import other\n",
-        "other/__init__.py": "from other.tools import x\n",
-        "other/tools.py": "from pkg import y\nx = 1\n",
-    })
-    assert find_cycle(import_graph(imports)) == ["other", "other.tools", "pkg", "other"]
-
-
-def test_importing_from_an_enclosing_package_is_not_a_cycle():
-    imports = synthetic({
-        "pkg/__init__.py": "from .a import f as f\nfrom .b import g as g\n",
-        "pkg/a.py": "from . import b\nfrom .b import g\n",
-        "pkg/b.py": "g = 1\n",
-    })
-    assert find_cycle(import_graph(imports)) is None
-
-
-def test_a_cycle_closed_inside_a_function_is_a_lazy_import_problem():
+def test_an_import_inside_a_function_is_a_lazy_import_problem():
     imports = synthetic({
         "pkg/a.py": "from .b import g\n",
         "pkg/b.py": "def g():\n    from .a import f\n    import matplotlib.pyplot\n"
                     "    # PIL is heavy\n    import PIL.Image\n    return f\n",
     })
-    assert find_cycle(import_graph(imports)) is None
     assert lazy_import_problems(imports) == [
         "pkg/b.py:2 imports pkg.a inside a function: move it to the top of the module (if "
         "that makes a cycle, the layers are wrong), or add a heavy optional module to LAZY_OK",
@@ -310,19 +242,6 @@ def test_a_private_name_from_another_module_is_found():
         "course/a.py:1 (course.a) imports _helper from course.b",
         "course/a.py:2 (course.a) imports _hidden from course._hidden",
     ]
-
-
-def test_a_chain_to_jax_is_found():
-    graph = import_graph(synthetic({
-        "course/__init__.py": "from .top import f\n",
-        "course/top.py": "import jax\n",
-        "course/low.py": "from .mid import g\n",
-        "course/mid.py": "from .top import f\nimport numpy\n",
-        "course/plain.py": "import numpy\nfrom . import mid2\n",
-        "course/mid2.py": "import json\n",
-    }))
-    assert reaches_jax(graph, "course.low") == ["course.low", "course.mid", "course.top", "jax"]
-    assert reaches_jax(graph, "course.plain") is None
 
 
 @pytest.mark.parametrize("source, target", [
