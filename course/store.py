@@ -37,6 +37,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .display import TextView
+
 COURSE_DIR = ".course"  # inside a workspace: the course's own state, hidden in JupyterLab
 STORE = Path(COURSE_DIR) / "progress.sqlite"
 MANIFEST = Path(COURSE_DIR) / "manifest.json"
@@ -223,8 +225,8 @@ class LessonProgress:
         return self.file.split("_", 1)[0]
 
 
-@dataclass
-class ProgressTable:
+@dataclass(repr=False)
+class ProgressTable(TextView):
     """Per lesson: exercises passed, attempted (checked but never passed), not started.
     Shows as an HTML table in Jupyter, and as text with print()."""
 
@@ -242,7 +244,7 @@ class ProgressTable:
         return (f"{passed} of {total} exercises passed, {attempted} attempted, "
                 f"{not_started} not started.")
 
-    def __str__(self) -> str:
+    def text(self) -> str:
         lines = [f"Your progress: {self.summary()}"]
         if self.message:
             lines.append(self.message)
@@ -254,12 +256,6 @@ class ProgressTable:
                 parts = ["no exercise"]
             lines.append(f"{lp.file}  {'; '.join(parts)}" + (f"  ({lp.note})" if lp.note else ""))
         return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return str(self)
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        p.text(str(self))
 
     def _repr_html_(self) -> str:
         def cell(ids: list[str], color: str) -> str:

@@ -48,6 +48,7 @@ import jaxlib
 import numpy as np
 
 from ..compat import custom_jvp_rule
+from ..display import TextView
 
 # How an answer is checked; the record's `kind` is one of these.
 KINDS = {
@@ -93,8 +94,8 @@ class Exercise:
         return f"(See lesson {self.lesson}, '{self.section.replace('`', '').replace('$', '')}'.)"
 
 
-@dataclass(frozen=True)
-class Feedback:
+@dataclass(frozen=True, repr=False)
+class Feedback(TextView):
     """The verdict on one answer: `.passed`, `.message`; shows as a colored box in Jupyter."""
 
     exercise: str
@@ -112,14 +113,8 @@ class Feedback:
             return "not attempted yet"
         return "passed" if self.passed else "not yet right"
 
-    def __str__(self) -> str:
+    def text(self) -> str:
         return f"[{self.exercise}] {self.status}: {self.message}"
-
-    def __repr__(self) -> str:
-        return str(self)
-
-    def _repr_pretty_(self, p, cycle) -> None:
-        p.text(str(self))
 
     def _repr_html_(self) -> str:
         # The reference's box is blue-grey, never the green of a learner's pass.
