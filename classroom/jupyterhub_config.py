@@ -16,6 +16,7 @@ from jupyterhub.utils import url_path_join
 S = json.load(open(os.environ["CLASSROOM_SETTINGS"]))
 sys.path.insert(0, S["root"])
 from classroom import limits, passwords  # noqa: E402
+from classroom.launch import TEACHER_SCOPES  # noqa: E402
 
 c = get_config()  # noqa: F821 (JupyterHub defines it when it loads this file)
 state = S["state"]
@@ -164,7 +165,7 @@ c.LocalAuthenticator.add_user_cmd = ["adduser", "-q", "--gecos", S["marker"],
 c.FirstUseAuthenticator.dbm_path = passwords.dbm_path(state)
 c.FirstUseAuthenticator.min_password_length = 8
 c.FirstUseAuthenticator.check_passwords_on_startup = False  # the dbm is ours (passwords.py)
-teacher_scopes = ["admin-ui", "list:users", "read:users", "read:servers", "servers",
+teacher_scopes = [*TEACHER_SCOPES,  # and the progress page, a service of this hub only
                   "list:services", "read:services", "access:services!service=progress"]
 if S.get("teachers_open_servers"):
     teacher_scopes.append("access:servers")

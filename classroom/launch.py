@@ -60,6 +60,12 @@ WAIT_NOTICE = 10  # seconds before saying what the install waits for
 ENVIRONMENT_TIMEOUT = 600
 PROXY_VERSION_FILE = HERE / "node_modules" / "configurable-http-proxy" / "package.json"
 
+# What a teacher may do in the hub, on one machine and on Kubernetes (deploy/roster.py): see
+# the admin page's list of users and servers, start and stop servers, but not open a learner's
+# server, where a page the learner controls would run in the teacher's browser with the
+# teacher's login. `teachers_open_servers = true` in the roster adds "access:servers".
+TEACHER_SCOPES = ["admin-ui", "list:users", "read:users", "read:servers", "servers"]
+
 
 class Refused(Exception):
     """Something the teacher can fix: printed as one line, without a traceback."""

@@ -3,7 +3,9 @@
     python3 deploy/roster.py [--roster classroom.toml] > roster.yaml
 
 The roster is the one `python3 run.py classroom` reads, checked the same way: its teachers
-become the hub's admins, teachers and learners the only names allowed to log in, and its
+get the `teacher` role (not the hub's admins: they cannot open a learner's server unless the
+roster sets `teachers_open_servers`), teachers and learners are the only names allowed to log
+in, and its
 `[hub] idle_timeout` the idle culler's timeout. The output is JSON, which Helm reads as YAML.
 """
 
@@ -15,17 +17,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from classroom.launch import DEFAULTS, Refused, read_roster  # noqa: E402
+from classroom.launch import DEFAULTS, TEACHER_SCOPES, Refused, read_roster  # noqa: E402
 
 
 def roster_values(roster: dict) -> dict:
     """The chart values that carry a roster (as read_roster returns it)."""
     teachers, learners = roster["teachers"], roster["learners"]
+    scopes = TEACHER_SCOPES + (["access:servers"] if roster["hub"].get("teachers_open_servers")
+                               else [])
     return {
-        "hub": {"config": {"Authenticator": {
-            "admin_users": teachers,
-            "allowed_users": teachers + learners,
-        }}},
+        "hub": {"config": {"Authenticator": {"allowed_users": teachers + learners}},
+                # Not the hub's admins: a teacher who opened a learner's server would run
+                # the learner's page with the teacher's login (README, "Teaching with it").
+                "loadRoles": {"teacher": {
+                    "description": "sees the class and starts or stops servers; cannot open "
+                                   "learners' servers", "scopes": scopes, "users": teachers}}},
         "cull": {"timeout": int(roster["hub"].get("idle_timeout", DEFAULTS["idle_timeout"]))},
     }
 

@@ -364,8 +364,22 @@ def test_the_authenticator_is_firstuse_and_the_roster_decides_who_logs_in(values
     assert entry.load().__name__ == "FirstUseAuthenticator"  # bcrypt-hashed passwords
     people = tomllib.loads((ROOT / "classroom.toml").read_text())
     auth = values["hub"]["config"]["Authenticator"]
-    assert auth["admin_users"] == people["teachers"]
     assert set(auth["allowed_users"]) == set(people["teachers"]) | set(people["learners"])
+    assert auth["allow_existing_users"] is False  # the roster alone says who logs in
+
+
+def test_teachers_are_not_admins_and_cannot_open_a_learners_server(values):
+    """Issue 25, finding 1, on Kubernetes too: an admin (or anyone with access:servers) who
+    opens a learner's server runs the learner's page with their own login. And a learner's
+    ~/.jupyter configures nothing their server sends."""
+    people = tomllib.loads((ROOT / "classroom.toml").read_text())
+    assert "admin_users" not in values["hub"]["config"]["Authenticator"]
+    teacher = values["hub"]["loadRoles"]["teacher"]
+    assert teacher["users"] == people["teachers"]
+    assert not any(s == "admin:users" or s.startswith("access:servers") or s == "admin:servers"
+                   for s in teacher["scopes"]), teacher["scopes"]
+    assert {"admin-ui", "list:users", "servers"} <= set(teacher["scopes"])
+    assert values["hub"]["config"]["Spawner"]["disable_user_config"] is True
 
 
 def test_the_workspace_is_on_the_learners_volume_and_learners_land_on_its_start_page(values):
@@ -396,10 +410,14 @@ def test_memory_covers_a_learner_as_measured(values):
 def test_the_roster_values_follow_the_roster(tmp_path):
     path = tmp_path / "class.toml"
     path.write_text('teachers = ["tea"]\nlearners = ["ann", "bob"]\n[hub]\nidle_timeout = 900\n')
-    assert roster.roster_values(roster.read_roster(path)) == {
-        "hub": {"config": {"Authenticator": {"admin_users": ["tea"],
-                                             "allowed_users": ["tea", "ann", "bob"]}}},
-        "cull": {"timeout": 900}}
+    given = roster.roster_values(roster.read_roster(path))
+    assert given["hub"]["config"] == {"Authenticator": {"allowed_users": ["tea", "ann", "bob"]}}
+    assert given["hub"]["loadRoles"]["teacher"]["users"] == ["tea"]
+    assert "access:servers" not in given["hub"]["loadRoles"]["teacher"]["scopes"]
+    assert given["cull"] == {"timeout": 900}
+    path.write_text('teachers = ["tea"]\nlearners = ["ann"]\n[hub]\nteachers_open_servers = true\n')
+    opened = roster.roster_values(roster.read_roster(path))["hub"]["loadRoles"]["teacher"]
+    assert "access:servers" in opened["scopes"]  # the roster's explicit, documented step
 
 
 def test_a_bad_roster_gets_one_line(tmp_path):
