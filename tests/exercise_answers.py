@@ -382,25 +382,6 @@ answer = apply_twice_jvp
     },
 }
 
-WRONG["11_safe_sqrt"] = {
-    "single where": """
-def safe_sqrt(x):
-  return jnp.where(x > 0, jnp.sqrt(x), 0.)
-answer = safe_sqrt
-""",
-    "maximum": """
-def safe_sqrt(x):
-  return jnp.sqrt(jnp.maximum(x, 0.))
-answer = safe_sqrt
-""",
-    "wrong value below zero": """
-def safe_sqrt(x):
-  safe_x = jnp.where(x > 0, x, 1.)
-  return jnp.where(x > 0, jnp.sqrt(safe_x), 1.)
-answer = safe_sqrt
-""",
-}
-
 WRONG["11_bwd_structure"] = {
     "tuple for the dict": """
 def affine_fwd(params, x):

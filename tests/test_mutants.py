@@ -46,8 +46,8 @@ EQUIVALENT = {
        for i in WRITE_IDS if isinstance(course.solution(i), tuple)},
     ("05_nan_guard", "primal output: the input"): "nan_guard is the identity: its input is "
                                                   "its primal output",
-    ("11_safe_sqrt", "gradient under stop_gradient"): FIRST_ORDER.replace(
-        "f_bwd", "the mutant's f_bwd").replace("this exercise", "11_safe_sqrt"),
+    ("11_safe_norm", "gradient under stop_gradient"): FIRST_ORDER.replace(
+        "f_bwd", "the mutant's f_bwd").replace("this exercise", "11_safe_norm"),
     ("10_cube_root", "gradient under stop_gradient"): FIRST_ORDER.replace(
         "f_bwd", "the mutant's f_bwd").replace("this exercise", "10_cube_root"),
 }

@@ -122,8 +122,8 @@ def leading_arguments(node: ast.AST, solution_source: str) -> list[list[str]]:
     """A call with its leading arguments written out and the rest left open, as a prompt
     would paraphrase it: `jnp.where(x == 0., 0., formula)` gives away `jnp.where(x==0.,0.,`
     (as written, and as `ast` spells it). One form per number of leading arguments, from two:
-    the first alone (a where's condition) says little, and 11_safe_sqrt's buggy scaffold
-    shows it on purpose."""
+    the first alone (a where's condition) says little, and a buggy scaffold may show it on
+    purpose."""
     if not isinstance(node, ast.Call) or len(node.args) < 3:
         return []
     func = [ast.get_source_segment(solution_source, node.func) or "", ast.unparse(node.func)]

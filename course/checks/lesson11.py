@@ -1,6 +1,7 @@
-"""Lesson 11's exercises, one per gotcha they practise: the double where (8), the structure
-of what f_bwd returns (4), forward mode on a custom_vjp function (1: which call raises, and a
-custom_vjp rewritten as a custom_jvp), and a rule that ignores a float tangent (7).
+"""Lesson 11's exercises, one per gotcha they practise: the double where (8), carried over to
+a vector's norm; the structure of what f_bwd returns (4); forward mode on a custom_vjp
+function (1: which call raises, and a custom_vjp rewritten as a custom_jvp); and a rule that
+ignores a float tangent (7).
 
 Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 """
@@ -26,25 +27,28 @@ from .checking import (
 from .choices import check_choice
 
 
-def safe_sqrt_solution():
-  def safe_sqrt(x):
-    safe_x = jnp.where(x > 0, x, 1.)
-    return jnp.where(x > 0, jnp.sqrt(safe_x), 0.)
+def safe_norm_solution():
+  def safe_norm(x):
+    sq = jnp.sum(x ** 2)
+    safe_sq = jnp.where(sq > 0, sq, 1.)
+    return jnp.where(sq > 0, jnp.sqrt(safe_sq), 0.)
 
-  answer = safe_sqrt
+  answer = safe_norm
   return answer
 
 
 def where_hint(expected, got) -> str | None:
     if np.any(np.isnan(got)):
-        return ("jnp.where differentiates both branches: the sqrt branch it does not use has "
-                "derivative inf at x = 0 and nan at x < 0, and the zero cotangent where sends "
-                "it gives 0 * inf = nan, 0 * nan = nan. Feed that branch a safe input (the "
-                "double where), or give the function a custom_jvp.")
+        return ("At x = 0 the square root's derivative is infinite, and the chain rule "
+                "multiplies it by the derivative of sum(x ** 2), which is 0 there: inf * 0 = "
+                "nan. A jnp.where that picks 0 at x = 0 does not help by itself: reverse mode "
+                "runs the branch it does not use backwards too. Feed the square root a safe "
+                "input wherever x = 0 (the double where, decided on the whole vector), or "
+                "give the function a custom_jvp.")
     if np.any(np.isinf(got)):
-        return ("sqrt's derivative at 0 is infinite, and here it reaches x. Feed sqrt a safe "
-                "value wherever x <= 0 (such as 1.), and choose the output 0 there outside "
-                "sqrt.")
+        return ("The square root's derivative at 0 is infinite, and here it reaches x. Feed "
+                "the square root a safe value wherever x = 0, and choose the output 0 there "
+                "outside it.")
     return None
 
 
@@ -52,15 +56,19 @@ def custom_rule_hint(expected, got) -> str | None:
     if np.any(~np.isfinite(got)):
         return ("Your function has a custom_jvp, so this is its rule's doing: the rule's "
                 "tangent is not finite here. A jnp.where inside the rule computes both of "
-                "its branches too: a branch such as t * 0.5 / jnp.sqrt(x) is t * inf at "
-                "x = 0, and grad runs it backwards however the where chooses. Give that "
-                "branch a safe x as well (the double where), inside the rule.")
+                "its branches too: x / norm is 0 / 0 at x = 0, and grad runs it backwards "
+                "however the where chooses. Give that branch a safe norm as well (the double "
+                "where), inside the rule.")
     return None
 
 
-def check_safe_sqrt(answer, reference) -> str:
+SAFE_NORM_POINTS = [(np.array([1.0, 2.0, 2.0]),), (np.array([0.0, 0.0, 0.0]),),
+                    (np.array([-3.0, 0.0, 4.0]),), (np.array([0.0, -0.5, 0.0]),)]
+
+
+def check_safe_norm(answer, reference) -> str:
     hint = custom_rule_hint if isinstance(answer, jax.custom_jvp) else where_hint
-    return check_function(answer, reference, [(4.0,), (0.0,), (-1.0,), (0.25,)], hint=hint)
+    return check_function(answer, reference, SAFE_NORM_POINTS, hint=hint)
 
 
 def affine(params, x):
@@ -220,11 +228,11 @@ def check_which_raises(answer, reference) -> str:
 
 EXERCISES = (
     Exercise(
-        id="11_safe_sqrt", kind="function",
+        id="11_safe_norm", kind="function",
         lesson="11_gotchas", section="8. `nan` gradients through `jnp.where`",
-        asks_for="a function safe_sqrt(x) equal to sqrt(x) for x > 0 and 0 otherwise, whose "
-                 "gradient is finite everywhere (0 for x <= 0)",
-        solution=safe_sqrt_solution, checker=check_safe_sqrt),
+        asks_for="a function safe_norm(x), for a float32[3] x, equal to the Euclidean norm "
+                 "of x, whose gradient is x / norm(x) where x is not 0 and 0 at x = 0",
+        solution=safe_norm_solution, checker=check_safe_norm),
     Exercise(
         id="11_bwd_structure", kind="vjp_pair",
         lesson="11_gotchas", section="4. The shape of what `f_bwd` returns",

@@ -2,7 +2,7 @@
 
 RAISES = "11_which_raises"
 EXPONENT = "11_float_exponent"
-SQRT = "11_safe_sqrt"
+SQRT = "11_safe_norm"
 BWD = "11_bwd_structure"
 
 AFFINE_BWD = '''
@@ -15,9 +15,6 @@ answer = (affine_fwd, affine_bwd)
 '''
 
 WRONG = {
-    SQRT: {
-        "clip at zero": "answer = lambda x: jnp.sqrt(jnp.clip(x, 0.))",
-    },
     BWD: {
         "None for b": AFFINE_BWD.format(cotangents="({'w': g * x, 'b': None}, g * params['w'])"),
         "w's and x's swapped": AFFINE_BWD.format(
@@ -37,9 +34,6 @@ WRONG = {
 }
 
 EXPECTED = {
-    (SQRT, "clip at zero"): r"the gradient at x=0: expected \(0,\), got \(inf,\)\. sqrt's "
-                              r"derivative at 0 is infinite, and here it reaches x\. Feed sqrt "
-                              r"a safe value wherever x <= 0",
     (BWD, "None for b"): r"argument 0 .*: expected \{'b': 1, 'w': \[2, 1, -4\]\}, got \{'b': 0, "
                          r"'w': \[2, 1, -4\]\}\..* Your None for \['b'\] is read as a zero "
                          r"cotangent, as JAX reads it: allowed, but zero is not the value here\.",
@@ -71,20 +65,6 @@ WRONG.setdefault(BWD, {}).update({
     "b as sum(g * x) (C27)": AFFINE_BWD.format(
         cotangents="({'w': g * x, 'b': jnp.sum(g * x)}, g * params['w'])"),
 })
-WRONG.setdefault(SQRT, {}).update({
-    "custom_jvp whose rule divides by sqrt(0) (C26)": """
-@custom_jvp
-def safe_sqrt(x):
-  return jnp.where(x > 0, jnp.sqrt(jnp.where(x > 0, x, 1.)), 0.)
-
-@safe_sqrt.defjvp
-def safe_sqrt_jvp(primals, tangents):
-  x, = primals
-  t, = tangents
-  return safe_sqrt(x), jnp.where(x > 0, t * 0.5 / jnp.sqrt(x), 0.)
-answer = safe_sqrt
-""",
-})
 EXPECTED.update({
     (BWD, "float16 cotangents (C6)"):
         r"\(leaf \['b'\]\) at .* has dtype float16, expected float32: a tangent or cotangent is "
@@ -92,45 +72,15 @@ EXPECTED.update({
     (BWD, "b as sum(g * x) (C27)"):
         r"argument 0 \(with output cotangent 1\) at .*: expected \{'b': 1, 'w': \[2, 1, -4\]\}, "
         r"got \{'b': -1, 'w': \[2, 1, -4\]\}\. \(See",  # no "wrong sign": sum(x) = -1 here only
-    (SQRT, "custom_jvp whose rule divides by sqrt(0) (C26)"):
-        r"the gradient at x=0: expected \(0,\), got \(nan,\)\. Your function has a custom_jvp, "
-        r"so this is its rule's doing",
 })
 
 CORRECT = {
-    SQRT: {
-        "double where with a safe 0": """
-def safe_sqrt(x):
-  return jnp.where(x > 0, jnp.sqrt(jnp.where(x > 0, x, 0.)), 0.)
-answer = safe_sqrt
-""",
-        "where(...) ** 0.5": """
-def safe_sqrt(x):
-  return jnp.where(x > 0, jnp.where(x > 0, x, 1.) ** 0.5, 0.)
-answer = safe_sqrt
-""",
-    },
     BWD: {
         "reversed dict keys, a list": AFFINE_BWD.format(
             cotangents="[{'b': g, 'w': g * x}, g * params['w']]"),
     },
 }
 
-CORRECT[SQRT].update({
-    "a safe custom_jvp": """
-@custom_jvp
-def safe_sqrt(x):
-  return jnp.where(x > 0, jnp.sqrt(jnp.where(x > 0, x, 1.)), 0.)
-
-@safe_sqrt.defjvp
-def safe_sqrt_jvp(primals, tangents):
-  x, = primals
-  t, = tangents
-  safe_x = jnp.where(x > 0, x, 1.)
-  return safe_sqrt(x), jnp.where(x > 0, 0.5 / jnp.sqrt(safe_x), 0.) * t
-answer = safe_sqrt
-""",
-})
 CORRECT[BWD].update({
     "residual (w, x) only": """
 def affine_fwd(params, x):
@@ -166,4 +116,69 @@ def logsumexp_jvp(primals, tangents):
   return jax.jvp(jax.scipy.special.logsumexp, primals, tangents)
 answer = logsumexp
 """,
+}
+
+
+# 11_safe_norm (issue 21, C30): gotcha 8's double where carried over to a vector's norm.
+NORM = """
+def safe_norm(x):
+{body}
+answer = safe_norm
+"""
+NORM_JVP = """
+@custom_jvp
+def safe_norm(x):
+  sq = jnp.sum(x ** 2)
+  return jnp.where(sq > 0, jnp.sqrt(jnp.where(sq > 0, sq, 1.)), 0.)
+
+@safe_norm.defjvp
+def safe_norm_jvp(primals, tangents):
+  x, = primals
+  t, = tangents
+  n = safe_norm(x)
+{body}
+answer = safe_norm
+"""
+WRONG[SQRT] = {
+    "the scaffold's norm": NORM.format(body="  return jnp.linalg.norm(x)"),
+    "single where": NORM.format(body="  sq = jnp.sum(x ** 2)\n"
+                                     "  return jnp.where(sq > 0, jnp.sqrt(sq), 0.)"),
+    "a safe value per entry": NORM.format(
+        body="  safe_x = jnp.where(x != 0, x, 1.)\n"
+             "  return jnp.where(jnp.all(x == 0), 0., jnp.sqrt(jnp.sum(safe_x ** 2)))"),
+    "sqrt of a clip": NORM.format(body="  return jnp.sqrt(jnp.clip(jnp.sum(x ** 2), 0.))"),
+    "safe value, but 1 at zero": NORM.format(
+        body="  sq = jnp.sum(x ** 2)\n"
+             "  return jnp.sqrt(jnp.where(sq > 0, sq, 1.))"),
+    "custom_jvp whose rule divides by the norm (C26)": NORM_JVP.format(
+        body="  return n, jnp.where(n > 0, jnp.dot(x / n, t), 0.)"),
+}
+EXPECTED.update({
+    (SQRT, "the scaffold's norm"):
+        r"the gradient at x=\[0, 0, 0\]: expected \(\[0, 0, 0\],\), got \(\[nan, nan, nan\],\)\. "
+        r"At x = 0 the square root's derivative is infinite.* inf \* 0 = nan.* \(See lesson "
+        r"11_gotchas, '8\. nan gradients through jnp\.where'\.\)",
+    (SQRT, "single where"):
+        r"the gradient at x=\[0, 0, 0\]: .*got \(\[nan, nan, nan\],\)\. .*A jnp\.where that "
+        r"picks 0 at x = 0 does not help by itself",
+    (SQRT, "a safe value per entry"):
+        r"the value at x=\[-3, 0, 4\]: expected 5, got 5\.09902\. \(See",
+    (SQRT, "sqrt of a clip"):
+        r"the gradient at x=\[0, 0, 0\]: .*got \(\[nan, nan, nan\],\)",
+    (SQRT, "safe value, but 1 at zero"): r"the value at x=\[0, 0, 0\]: expected 0, got 1",
+    (SQRT, "custom_jvp whose rule divides by the norm (C26)"):
+        r"the gradient at x=\[0, 0, 0\]: .*got \(\[nan, nan, nan\],\)\. Your function has a "
+        r"custom_jvp, so this is its rule's doing",
+})
+CORRECT[SQRT] = {
+    "double where with a safe 0": NORM.format(
+        body="  sq = jnp.sum(x ** 2)\n"
+             "  return jnp.where(sq > 0, jnp.sqrt(jnp.where(sq > 0, sq, 0.)), 0.)"),
+    "the condition on the vector, norm inside": NORM.format(
+        body="  nonzero = jnp.any(x != 0)\n"
+             "  safe_x = jnp.where(nonzero, x, jnp.ones_like(x))\n"
+             "  return jnp.where(nonzero, jnp.linalg.norm(safe_x), 0.)"),
+    "a safe custom_jvp": NORM_JVP.format(
+        body="  safe_n = jnp.where(n > 0, n, 1.)\n"
+             "  return n, jnp.where(n > 0, jnp.dot(x / safe_n, t), 0.)"),
 }
