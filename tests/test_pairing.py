@@ -1,16 +1,19 @@
 """The pairing gate: every lesson is an .md/.ipynb pair whose inputs agree.
 
-nbval only sees the .ipynb; this test makes sure it is validating what the .md says.
+nbval only sees the .ipynb; this test makes sure it is validating what the .md says. The two
+are compared by jupytext itself (`jupytext.compare.compare_notebooks`, outputs aside): cell by
+cell, type, source and the cell metadata the pairing keeps (tags such as raises-exception),
+naming the first cell that differs, with a diff.
 """
 
 import asyncio
-import difflib
 import os
 import shutil
 from pathlib import Path
 
 import jupytext
 import pytest
+from jupytext.compare import NotebookDifference, compare_notebooks
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 LESSONS = sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) + sorted(
@@ -23,17 +26,14 @@ def cells(path: Path) -> list[tuple[str, str]]:
     return [(c.cell_type, c.source.strip()) for c in nb.cells]
 
 
-def describe(pairs: list[tuple[str, str]]) -> list[str]:
-    return [f"[{kind}] {line}" for kind, src in pairs for line in src.splitlines() or [""]]
-
-
 def pair_differences(md: Path, ipynb: Path) -> str:
-    a, b = cells(md), cells(ipynb)
-    if a == b:
-        return ""
-    return "\n".join(
-        difflib.unified_diff(describe(a), describe(b), str(md.name), str(ipynb.name), lineterm="")
-    )
+    """jupytext's account of the first difference between the pair's inputs, or ""."""
+    try:
+        compare_notebooks(jupytext.read(md), jupytext.read(ipynb), fmt="md:myst",
+                          compare_outputs=False)
+    except NotebookDifference as difference:
+        return str(difference)
+    return ""
 
 
 def test_there_are_lessons():
@@ -59,7 +59,21 @@ def test_gate_catches_a_desynced_pair(tmp_path):
     shutil.copy(NOTEBOOKS / f"{stem}.ipynb", ipynb)
     assert pair_differences(md, ipynb) == ""
     md.write_text(md.read_text().replace("import", "import  os, ", 1))
-    assert "import  os" in pair_differences(md, ipynb)
+    assert "+import  os, " in pair_differences(md, ipynb)
+    assert "Cell content differ on code cell #" in pair_differences(md, ipynb)
+
+
+def test_gate_catches_a_tag_only_one_file_has(tmp_path):
+    """A raises-exception tag in the .md that the .ipynb lacks: nbval would fail the cell."""
+    stem = LESSONS[0]
+    md, ipynb = tmp_path / f"{stem}.md", tmp_path / f"{stem}.ipynb"
+    shutil.copy(NOTEBOOKS / f"{stem}.ipynb", ipynb)
+    nb = jupytext.read(NOTEBOOKS / f"{stem}.md")
+    code = next(c for c in nb.cells if c.cell_type == "code" and not c.metadata.get("tags"))
+    code.metadata["tags"] = ["raises-exception"]
+    jupytext.write(nb, md, fmt="md:myst")
+    assert "Metadata differ on code cell #" in pair_differences(md, ipynb)
+    assert "raises-exception" in pair_differences(md, ipynb)
 
 
 def test_lesson_opens_in_jupyterlab_when_ipynb_is_newer(tmp_path):
