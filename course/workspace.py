@@ -92,6 +92,8 @@ def cells_sha(notebook: dict) -> str:
                            for c in notebook.get("cells", [])]))
 
 
+# Notebooks are read and written as plain JSON, not with nbformat: importing nbformat
+# (jsonschema, traitlets) made a sync 2-3 s slower and 15 MB bigger (issue 23, measured).
 def dump(notebook: dict) -> bytes:
     return (json.dumps(notebook, indent=1, ensure_ascii=False) + "\n").encode("utf-8")
 
