@@ -40,7 +40,8 @@ class View:
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = self.summary()
+        data = bundle[0] if isinstance(bundle, tuple) else bundle  # anywidget: (data, metadata)
+        data["text/plain"] = self.summary()
         return bundle
 
 

@@ -1,0 +1,119 @@
+"""The explorers in JupyterLab, in Chromium: built by one cell run, then moved in the browser
+with no message to or from the kernel; what is drawn follows the slider's grid points, the
+same text as the Python side says; nan is written out, not only coloured.
+
+Needs Debian's Chromium, as tests/test_browser.py (skipped without it, except under CI).
+"""
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import lesson_functions as L
+import pytest
+from jupyterlab_server import CHROMIUM_ARGS, jupyterlab
+
+import widgets
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium") or shutil.which(
+    "chromium-browser")
+if CHROMIUM is None:
+    if os.environ.get("CI"):
+        pytest.fail("CI needs Chromium for the browser tests: apt-get install chromium",
+                    pytrace=False)
+    pytest.skip("no Chromium found (install Debian's `chromium` to run the browser tests)",
+                allow_module_level=True)
+
+# One notebook, one cell per explorer, built with the lessons' functions.
+SETUP = (f"import sys\nsys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}]\n"
+         "import jax.numpy as jnp\nimport lesson_functions as L\nimport widgets")
+BUILDS = {
+    "stability": "widgets.stability_explorer(naive=L.naive_log1pexp, rule=L.log1pexp, x=3.0)",
+}
+RUN = "() => { window.jupyterapp.commands.execute('%s'); }"
+
+def notebook(path: Path) -> Path:
+    cells = [SETUP] + list(BUILDS.values())
+    path.write_text(json.dumps({
+        "cells": [{"cell_type": "code", "source": c, "metadata": {}, "outputs": [],
+                   "execution_count": None} for c in cells],
+        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                    "language": "python"}},
+        "nbformat": 4, "nbformat_minor": 5}))
+    return path
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    """JupyterLab on a folder with one notebook of explorers, run once, in one Chromium page;
+    frames on the kernel's websockets are counted as they go."""
+    from playwright.sync_api import expect, sync_playwright
+
+    work = tmp_path_factory.mktemp("explorers")
+    (work / "nb").mkdir()
+    notebook(work / "nb" / "explorers.ipynb")
+    with jupyterlab(work, root=work / "nb") as (base, token), sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            frames = {"sent": 0, "received": 0}
+
+            def watch(ws):
+                if "/api/kernels/" in ws.url:
+                    ws.on("framesent", lambda _: frames.__setitem__("sent", frames["sent"] + 1))
+                    ws.on("framereceived",
+                          lambda _: frames.__setitem__("received", frames["received"] + 1))
+
+            page.on("websocket", watch)
+            page.goto(f"{base}/lab/workspaces/explorers/tree/explorers.ipynb?token={token}")
+            expect(page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first).to_be_visible(
+                timeout=90_000)
+            page.evaluate(RUN % "notebook:run-all-cells")
+            expect(page.locator(".course-drawn")).to_have_count(len(BUILDS), timeout=120_000)
+            page.frames_seen = frames
+            yield page
+        finally:
+            browser.close()
+
+
+def explorer(page, n: int):
+    return page.locator(".course-drawn").nth(n)
+
+
+def test_stability_moves_in_the_browser_with_no_kernel_message(page):
+    from playwright.sync_api import expect
+
+    python = widgets.stability_explorer(naive=L.naive_log1pexp, rule=L.log1pexp, x=3.0)
+    view = explorer(page, 0)
+    status = view.locator(".course-status")
+    expect(status).to_have_text(python.status)
+    slider = view.get_by_label("x", exact=True)
+    slider.focus()
+    page.wait_for_timeout(500)  # let the comm's opening messages settle
+    before = dict(page.frames_seen)
+    assert before["sent"] > 0 and before["received"] > 0  # the count sees the cells' messages
+    for _ in range(4):
+        slider.press("ArrowRight")  # one grid point each: 3.0 -> 5.0
+    expect(view.locator("output")).to_have_text("5.0")
+    python.apply(x=5.0)
+    expect(status).to_have_text(python.status)
+    slider.press("End")
+    python.apply(x=150.0)
+    expect(status).to_have_text(python.status)
+    assert "grad(naive_log1pexp) = nan" in python.status
+    assert view.locator(".course-beside").inner_text() == python.beside_text()
+    # nan is written at the marker, not only coloured
+    expect(view.locator("svg text.course-note", has_text="nan").first).to_be_visible()
+    # a drag with the mouse, across the whole slider
+    box = slider.bounding_box()
+    page.mouse.move(box["x"] + 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    for i in range(1, 21):
+        page.mouse.move(box["x"] + box["width"] * i / 20, box["y"] + box["height"] / 2)
+    page.mouse.up()
+    page.wait_for_timeout(300)
+    assert page.frames_seen == before, "moving the slider sent or received kernel messages"
+    expect(view.locator("output")).to_have_text("150.0")
+    expect(status).to_have_text(python.status)
