@@ -2,7 +2,8 @@
 real system accounts, with a roster of one teacher and two learners, A and B.
 
 Needs root on Linux (the hub creates accounts), npm (the proxy) and, for the learner in the
-browser, Chromium. Without them these tests are skipped with the reason, except under CI
+browser, Chromium (`requires("classroom")`, `requires("chromium")`; the containment test
+`requires("cgroups")`). Without them these tests are skipped with the reason, except under CI
 (CI=true), where they fail. The test accounts are named `crtest-<random>-...`, and they and
 their homes are removed at the end, even when a test fails. One hub serves the whole module;
 the last test restarts it.
@@ -13,7 +14,6 @@ import json
 import os
 import pwd
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -25,6 +25,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from requires import CHROMIUM, require  # noqa: E402
 
 from classroom import passwords  # noqa: E402
 from classroom.client import HubError  # noqa: E402
@@ -39,31 +41,6 @@ from classroom.launch import (  # noqa: E402
 
 LESSON = "02_numerical_stability.ipynb"
 EXERCISE = "02_logcosh"
-CHROMIUM = os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium")
-
-
-def missing() -> str | None:
-    if sys.platform != "linux" or os.geteuid() != 0:
-        return "the classroom creates system accounts: run the tests as root on Linux"
-    if not (shutil.which("npm") and shutil.which("node")):
-        return "the hub's proxy needs Node.js and npm (apt-get install npm)"
-    for module in ("jupyterhub", "firstuseauthenticator", "jupyterhub_idle_culler"):
-        try:
-            __import__(module)
-        except ImportError:
-            return f"{module} is not installed (uv sync installs the classroom group)"
-    return None
-
-
-def need(reason: str | None) -> None:
-    """Skip with the reason, or fail under CI, where every part must be there."""
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must run the classroom tests: {reason}", pytrace=False)
-        pytest.skip(reason)
-
-
-need_all = missing()
 
 
 # The launcher's checks, without a hub.
@@ -277,7 +254,7 @@ def test_run_py_classroom_runs_the_launcher_inside_the_environment(monkeypatch):
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
-    need(need_all)
+    require("classroom")  # as @pytest.mark.requires("classroom") on every test using the hub
     # Limits small enough to reach in a test, large enough for lesson 2 in the browser.
     hub = Hub(tmp_path_factory.mktemp("classroom"), ["a", "b", "c"],  # c never comes
               extra=("--memory-limit", "1500M", "--tasks-limit", "400"))
@@ -314,11 +291,11 @@ def test_unauthenticated_request_gets_the_login_page(hub):
     assert not processes_of(hub.a), "a server started for a request without login"
 
 
+@pytest.mark.requires("chromium")
 def test_learner_passes_lesson_2_in_the_browser_and_saves(hub, people):
     from jupyterlab_server import CHROMIUM_ARGS
     from playwright.sync_api import expect, sync_playwright
 
-    need(None if CHROMIUM else "no Chromium found (apt-get install chromium)")
     _, a, _ = people
     listing = a.api("GET", "contents").json()
     names = [item["name"] for item in listing["content"]]
@@ -636,14 +613,11 @@ def test_the_progress_page_trusts_no_learner_file(hub, people):
     assert row["exercises"][EXERCISE]["passed"] is True  # A's real pass, from the browser test
 
 
+@pytest.mark.requires("cgroups")
 def test_a_learner_is_contained(hub, people):
     """Finding 6: no limit on processes or memory, and a learner's background process outlived
     their server. Now A's fork loop stops at A's process limit, A's allocation over A's
     memory limit ends A's kernel only, and stopping A's server ends every process of A's."""
-    from classroom import limits
-
-    need(None if limits.mechanism() != "none" else
-         "this machine offers no control groups (cgroup v1 or v2) to limit memory and CPU")
     _, a, b = people
     fork = """
 import os, time
