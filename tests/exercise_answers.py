@@ -202,41 +202,6 @@ def sinc_jvp(primals, tangents):
 answer = sinc
 """,
     },
-    "04_scale_gradient": {
-        "not a tuple": """
-def scale_gradient_fwd(s, x):
-  return x, s
-def scale_gradient_bwd(s, g):
-  return s * g
-answer = (scale_gradient_fwd, scale_gradient_bwd)
-""",
-        "one cotangent": """
-def scale_gradient_fwd(s, x):
-  return x, s
-def scale_gradient_bwd(s, g):
-  return (s * g,)
-answer = (scale_gradient_fwd, scale_gradient_bwd)
-""",
-        "not scaled": """
-def scale_gradient_fwd(s, x):
-  return x, s
-def scale_gradient_bwd(s, g):
-  return (None, g)
-answer = (scale_gradient_fwd, scale_gradient_bwd)
-""",
-        "wrong residuals": """
-def scale_gradient_fwd(s, x):
-  return x, x
-def scale_gradient_bwd(s, g):
-  return (None, s * g)
-answer = (scale_gradient_fwd, scale_gradient_bwd)
-""",
-        "only bwd": """
-def scale_gradient_bwd(s, g):
-  return (None, s * g)
-answer = scale_gradient_bwd
-""",
-    },
     "05_nan_guard": {
         "misses inf": """
 def nan_guard_fwd(x):

@@ -1,4 +1,5 @@
-"""Lesson 4's exercises: scale_gradient, an identity whose backward pass scales the cotangent;
+"""Lesson 4's exercises: clip_norm, an identity whose backward pass bounds the cotangent's length
+(lesson 4's clip carried over from entries to a vector's norm);
 what a clip sees when code after it scales the gradient; and a clip whose f_fwd saves the
 wrong residual.
 
@@ -21,24 +22,59 @@ from .checking import (
 )
 
 
-def scale_gradient(s, x):
+def clip_norm(c, x):
     return x
 
 
 def solution():
-  def scale_gradient_fwd(s, x):
-    return x, s
+  def clip_norm_fwd(c, x):
+    return x, c
 
-  def scale_gradient_bwd(s, g):
-    return (None, s * g)
+  def clip_norm_bwd(c, g):
+    norm = jnp.sqrt(jnp.sum(g ** 2))
+    return (None, g * (c / jnp.maximum(norm, c)))
 
-  answer = (scale_gradient_fwd, scale_gradient_bwd)
+  answer = (clip_norm_fwd, clip_norm_bwd)
   return answer
 
 
+def norm_hint(expected, got, what: str = "") -> str | None:
+    """What is wrong with a cotangent for x, judged against the reference's: not finite, turned
+    away from g's direction (an element-wise clip), or along it with the wrong length; and a
+    cotangent given to c."""
+    if "argument 0" in what:
+        if np.all(expected == 0) and not np.all(got == 0):
+            return ("c is a setting, not something to learn: it gets no cotangent (None, or "
+                    "zeros), whatever g is.")
+        return None
+    if np.any(~np.isfinite(got)) and np.all(np.isfinite(expected)):
+        return ("Yours is not finite here. Where g = 0 its norm is 0 too: a division by the "
+                "norm is 0 / 0, even in a factor you mean to apply only to long cotangents. "
+                "Arrange the arithmetic so that nothing is divided by a norm of 0.")
+    e, g = np.ravel(expected).astype(np.float64), np.ravel(got).astype(np.float64)
+    ne, ng = np.linalg.norm(e), np.linalg.norm(g)
+    if ne == 0 or ng == 0 or e.shape != g.shape:
+        return None
+    if np.dot(e, g) / (ne * ng) < 1 - 1e-5:
+        return ("Yours points in another direction than the cotangent g: something acts on "
+                "each entry separately (a clip of each entry, as clip_gradient does, or a "
+                "factor that differs between entries), and that turns the vector. Scale the "
+                "whole of g by one number, so that only its length changes.")
+    return (f"Yours points the right way, with length {ng:.4g} instead of {ne:.4g}: a g "
+            "no longer than c passes unchanged, and a longer one is scaled to length c "
+            "exactly.")
+
+
+CLIP_NORM_POINTS = [(1.0, np.array([3.0, -4.0, 0.0])), (2.0, np.array([0.5, -1.0, 2.0])),
+                    (0.5, np.array([-1.0, -1.0, -1.0]))]
+CLIP_NORM_COTANGENTS = [np.array([3.0, -4.0, 0.0]), np.array([0.3, 0.4, 0.0]),
+                        np.array([0.0, 0.0, 0.0])]
+
+
 def check(answer, reference) -> str:
-    return check_vjp_pair(answer, scale_gradient, reference,
-                          [(0.5, 3.0), (-1.0, 2.0), (2.0, -1.0)], cotangents=[1.0, -2.5])
+    return check_vjp_pair(answer, clip_norm, reference, CLIP_NORM_POINTS,
+                          cotangents=CLIP_NORM_COTANGENTS, hint=norm_hint,
+                          linear_in_g=False)  # a clip of the cotangent, on purpose
 
 
 def clip_downstream_solution():
@@ -123,11 +159,12 @@ def check_clip_residual(answer, reference) -> str:
 
 EXERCISES = (
     Exercise(
-        id="04_scale_gradient", kind="vjp_pair",
+        id="04_clip_norm", kind="vjp_pair",
         lesson="04_gradient_clipping", section="An identity function whose backward pass clips",
-        asks_for="the pair (scale_gradient_fwd, scale_gradient_bwd) for scale_gradient(s, x) = "
-                 "x, whose backward pass multiplies the cotangent by s (and gives s no "
-                 "cotangent)",
+        asks_for="the pair (clip_norm_fwd, clip_norm_bwd) for clip_norm(c, x) = x, x a "
+                 "float32[3], whose backward pass keeps a cotangent no longer than c and scales "
+                 "a longer one to length c, finite for every cotangent (0 included), and gives "
+                 "c no cotangent",
         solution=solution, checker=check),
     Exercise(
         id="04_clip_downstream", kind="predict",
