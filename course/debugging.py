@@ -44,6 +44,21 @@ def scripted_pdb(*commands: str) -> Iterator[None]:
     Inside the `with` block every `pdb.set_trace()` opens a real debugger on the caller's
     frame and types the given commands into it; after the last one it continues. Outside the
     block, `pdb.set_trace()` is interactive again.
+
+    >>> import pdb
+    >>> from course import scripted_pdb
+    >>> def double(x):
+    ...     y = x * 2
+    ...     pdb.set_trace()
+    ...     return y
+    >>> with scripted_pdb("p y"):
+    ...     double(3)  # doctest: +ELLIPSIS
+    > <doctest ...>(4)double()
+    -> return y
+    (Pdb) p y
+    6
+    (Pdb) continue
+    6
     """
     if not all(isinstance(c, str) for c in commands):
         raise TypeError(f"scripted_pdb expects debugger commands as strings, got {commands!r}")

@@ -42,6 +42,11 @@ def plot_grad(
     after the functions), central finite differences as an independent check, and
     `reference`, an analytic derivative, if given. Wherever a derivative is inf or
     nan, red marks along the bottom of the panel say so: nothing is silently dropped.
+
+    >>> import course, jax.numpy as jnp
+    >>> fig = course.plot_grad(jnp.tanh, jnp.linspace(-3.0, 3.0, 7))
+    >>> [line.get_label() for line in fig.axes[1].lines]
+    ['autodiff', 'finite differences']
     """
     fn, xs, rules = _check_inputs(fn, xs, rules, reference)
     curves = {"autodiff": _derivative(fn, xs, "fn")}

@@ -35,7 +35,26 @@ def short_tracebacks(enable: bool = True) -> None:
     """As IPython's `%xmode Minimal`, but keeping the learner's own frames: from now on an
     exception raised by a cell shows the cell lines it passed through, where JAX traced the
     failing operation, and the message. `short_tracebacks(False)` restores IPython's display.
-    Outside IPython this does nothing."""
+    Outside IPython this does nothing.
+
+    >>> import course
+    >>> course.short_tracebacks()  # in a notebook: short tracebacks from now on
+    >>> course.short_tracebacks(False)  # and IPython's own again
+
+    What a cell's error then shows (`format_short`, here with the lines of this example
+    standing in for a notebook cell):
+
+    >>> def cell(filename):
+    ...     return "Cell In[1]" if filename.startswith("<doctest") else None
+    >>> try:
+    ...     1 / 0
+    ... except ZeroDivisionError as e:
+    ...     print(format_short(e, e.__traceback__, cell).replace(RED, "").replace(RESET, ""))
+    Cell In[1], line 2
+    ----> 2 1 / 0
+    ZeroDivisionError: division by zero
+    (Short traceback: run %tb in a new cell for the full one.)
+    """
     shell = _ipython()
     if shell is None:
         return

@@ -75,13 +75,14 @@ def _assign(r: Record) -> str:
     return ", ".join(f"{v.name} = {v.show()}" for v in r.outputs) or "(no outputs)"
 
 
-def verdict_lines(trace: Trace, sources: bool = False) -> list[str]:
+def verdict_lines(trace: Trace, sources: bool = False, colon: bool = True) -> list[str]:
     """`data.origins` as text: `first inf/nan at [3]: exp(100.0) = inf`, one line per origin
-    (with the source line of the equation if `sources`), or `every value is finite`."""
+    (with the source line of the equation if `sources`; without the colon, as the comparison
+    has always printed it, if not `colon`), or `every value is finite`."""
     found = origins(trace)
     if not found:
         return ["every value is finite"]
-    return [f"{label} at [{r.index}]: {describe_op(r)}"
+    return [f"{label} at [{r.index}]{':' if colon else ''} {describe_op(r)}"
             + (f"  ({r.source})" if sources and r.source else "") for label, r in found]
 
 
@@ -135,9 +136,9 @@ def format_comparison(c: Comparison) -> str:
 
 
 def comparison_verdict(c: Comparison) -> str:
-    """`default: first inf/nan at [3]: ...; custom: every value is finite`."""
-    return (f"default: {', '.join(verdict_lines(c.default))}; "
-            f"custom: {', '.join(verdict_lines(c.custom))}")
+    """`default: first inf/nan at [3] exp(100.0) = inf; custom: every value is finite`."""
+    return (f"default: {', '.join(verdict_lines(c.default, colon=False))}; "
+            f"custom: {', '.join(verdict_lines(c.custom, colon=False))}")
 
 
 def _cut(text: str, width: int) -> str:
