@@ -101,7 +101,7 @@ def test_the_exercises_own_cell_is_graded_and_recorded(shell):
     cell(shell, LOGCOSH, "02_logcosh")
     feedback = check(shell, "02_logcosh")
     assert feedback.passed, feedback.message
-    cell(shell, 'answer = "4,000"', "12_checkpoint_residuals")
+    cell(shell, 'answer = "12,000"', "12_checkpoint_residuals")
     assert check(shell, "12_checkpoint_residuals").passed
     assert [(r["exercise"], r["passed"]) for r in records()] == [
         ("02_logcosh", True), ("12_checkpoint_residuals", True)]

@@ -45,28 +45,34 @@ wave.defvjp(_wave_fwd, _wave_bwd)
 
 
 def checkpoint_solution():
-  x = jnp.linspace(0., 1., 1000)                    # float32[1000]: 4000 bytes
-  _, wave_vjp = jax.vjp(jax.checkpoint(wave), x)    # what the backward pass will get
-  kept = jax.tree.leaves(wave_vjp)                  # the residuals it holds
+  x = jnp.linspace(0., 1., 1000)                # float32[1000]: 4000 bytes
+
+  def twice(x):
+    return wave(jax.checkpoint(wave)(x))        # only the inner wave is checkpointed
+
+  _, twice_vjp = jax.vjp(twice, x)              # what the backward pass will get
+  kept = jax.tree.leaves(twice_vjp)             # the residuals it holds
+  print("kept:", [f"{a.dtype}{list(a.shape)}" for a in kept],
+        "the first is x itself" if kept[0] is x else "")
   answer = sum(a.nbytes for a in kept)
   return answer
 
 
 CHECKPOINT_WHY_NOT = {
-    "8000": "8000 bytes is what wave_fwd returns, (sin x, cos x), and what jax.vjp(wave, x) "
-            "keeps. Around jax.checkpoint the forward pass keeps only the checkpointed "
-            "function's inputs, and runs wave_fwd again during the backward pass.",
-    "12000": "That counts x and both arrays of wave_fwd. Under jax.checkpoint the arrays "
-             "wave_fwd returns are not kept: they are computed again from x in the backward "
-             "pass.",
-    "16000": "16000 bytes is what plain autodiff of sin(x) * cos(x) keeps without any rule. "
-             "Here the rule runs, under jax.checkpoint, which keeps the inputs only.",
-    "0": "The backward pass needs something to start from: jax.checkpoint keeps the inputs "
-         "of the function it wraps, and recomputes the rest from them.",
-    "1000": "Count bytes, not elements: each float32 takes 4 bytes.",
-    "2000": "Count bytes, not elements, and only what jax.checkpoint keeps: its inputs.",
-    "1": "Count bytes, not arrays: one float32[1000] array is 4000 bytes.",
-    "2": "Count bytes, not arrays, and only what jax.checkpoint keeps: its inputs.",
+    "4000": "4000 bytes is what the checkpointed inner wave keeps: its input x. The outer wave "
+            "is not checkpointed, so its wave_fwd runs as usual, and its two arrays (sin and "
+            "cos of the inner wave's output) are kept as well.",
+    "8000": "8000 bytes is what the outer wave_fwd keeps, its two arrays. The checkpointed "
+            "inner wave keeps something too: the inputs of the function jax.checkpoint wraps, "
+            "from which the backward pass runs it again.",
+    "16000": "16000 bytes is what jax.vjp keeps without jax.checkpoint: two arrays per "
+             "wave_fwd. The checkpoint replaces the inner wave's two arrays by its input.",
+    "20000": "That counts the inner wave's two arrays as well. Under jax.checkpoint they are "
+             "not kept: they are computed again from x in the backward pass.",
+    "0": "The backward pass needs something to start from: the outer wave_fwd's residuals, "
+         "and the input that jax.checkpoint keeps for the inner wave.",
+    "3000": "Count bytes, not elements: each float32 takes 4 bytes.",
+    "3": "Count bytes, not arrays: one float32[1000] array is 4000 bytes.",
 }
 
 
@@ -287,8 +293,8 @@ EXERCISES = (
         id="12_checkpoint_residuals", kind="predict",
         lesson="12_choosing_and_testing_rules",
         section="`jax.checkpoint` and `optimize_remat=True`",
-        asks_for="a count of bytes: what jax.vjp(jax.checkpoint(wave), x) keeps for the "
-                 "backward pass, for x a float32[1000]",
+        asks_for="a count of bytes: what jax.vjp(twice, x) keeps for the backward pass, "
+                 "with twice(x) = wave(jax.checkpoint(wave)(x)) and x a float32[1000]",
         solution=checkpoint_solution, checker=check_checkpoint),
     Exercise(
         id="12_vmap_which_raises", kind="predict",

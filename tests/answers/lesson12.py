@@ -16,9 +16,11 @@ def log_softmax(x):
 
 WRONG = {
     "12_checkpoint_residuals": {
-        "what f_fwd returns": "answer = 8000",
-        "x and both arrays": "answer = '12000'",
-        "elements, not bytes": "answer = 1000",
+        "the checkpoint's input only": "answer = 4000",
+        "the outer wave_fwd only": "answer = 8000",
+        "as without the checkpoint": "answer = '16,000'",
+        "the inner arrays too": "answer = 20000",
+        "elements, not bytes": "answer = 3000",
         "nothing kept": "answer = 0",
         "an exception type": "answer = TypeError",
     },
@@ -124,17 +126,21 @@ answer = (log_softmax_fwd, log_softmax_bwd)
 }
 
 EXPECTED = {
-    ("12_checkpoint_residuals", "what f_fwd returns"):
-        r"you predicted 8000, which is not what JAX does\. 8000 bytes is what wave_fwd returns, "
-        r"\(sin x, cos x\), and what jax.vjp\(wave, x\) keeps\. Around jax.checkpoint the "
-        r"forward pass keeps only the checkpointed function's inputs",
-    ("12_checkpoint_residuals", "x and both arrays"):
-        r"you predicted 12000, .* That counts x and both arrays of wave_fwd\. Under "
-        r"jax.checkpoint the arrays wave_fwd returns are not kept",
+    ("12_checkpoint_residuals", "the checkpoint's input only"):
+        r"you predicted 4000, which is not what JAX does\. 4000 bytes is what the checkpointed "
+        r"inner wave keeps: its input x\. The outer wave is not checkpointed",
+    ("12_checkpoint_residuals", "the outer wave_fwd only"):
+        r"you predicted 8000, .* The checkpointed inner wave keeps something too: the inputs of "
+        r"the function jax\.checkpoint wraps",
+    ("12_checkpoint_residuals", "as without the checkpoint"):
+        r"you predicted 16000, .* what jax\.vjp keeps without jax\.checkpoint: two arrays per "
+        r"wave_fwd",
+    ("12_checkpoint_residuals", "the inner arrays too"):
+        r"you predicted 20000, .* Under jax\.checkpoint they are not kept",
     ("12_checkpoint_residuals", "elements, not bytes"):
-        r"you predicted 1000, .* Count bytes, not elements: each float32 takes 4 bytes\.",
+        r"you predicted 3000, .* Count bytes, not elements: each float32 takes 4 bytes\.",
     ("12_checkpoint_residuals", "nothing kept"):
-        r"you predicted 0, .* jax.checkpoint keeps the inputs of the function it wraps",
+        r"you predicted 0, .* the input that jax\.checkpoint keeps for the inner wave",
     ("12_checkpoint_residuals", "an exception type"):
         r"expected a prediction of the form a number, such as 3 or \"3\", got type TypeError",
     ("12_vmap_which_raises", "the shape one"):
