@@ -295,7 +295,12 @@ def progress(workspace: str | os.PathLike | None = None) -> ProgressTable:
     """Your progress per lesson: exercises passed, attempted, not started (`course.progress()`).
 
     Reads the workspace's manifest (lessons and their exercises) and store; a store that
-    cannot be read is set aside, and the table says so."""
+    cannot be read is set aside, and the table says so.
+
+    >>> import course, tempfile
+    >>> course.progress(tempfile.mkdtemp())  # a folder that is not a workspace yet
+    Your progress: 0 of 0 exercises passed, 0 attempted, 0 not started.
+    """
     folder = Path(workspace) if workspace is not None else current_workspace()
     if folder is None:
         return ProgressTable([], "Not in a course workspace: `python3 run.py lab` opens "

@@ -73,7 +73,12 @@ CHECKER_FAILED = "Checking your answer failed"
 
 
 def exercises() -> list[str]:
-    """The ids of all exercises, in lesson order."""
+    """The ids of all exercises, in lesson order.
+
+    >>> import course
+    >>> course.exercises()[:2]
+    ['01_nonlinear_tangent', '01_product_rule']
+    """
     return sorted(EXERCISES)
 
 
@@ -85,13 +90,24 @@ def get(exercise_id: str) -> Exercise:
 
 
 def solution(exercise_id: str):
-    """The reference answer, in the same form a learner submits."""
+    """The reference answer, in the same form a learner submits.
+
+    >>> import course
+    >>> g = course.solution("01_product_rule")
+    >>> float(g(2.0, 0.0))
+    2.0
+    """
     return get(exercise_id).solution()
 
 
 def solution_source(exercise_id: str) -> str:
     """The reference solution's code as the notebook shows it: the body of its `solution()`
-    function, up to `answer = ...` (the final `return answer` left out)."""
+    function, up to `answer = ...` (the final `return answer` left out).
+
+    >>> import course
+    >>> print(course.solution_source("01_product_rule").splitlines()[0])
+    @custom_jvp
+    """
     return body_source(get(exercise_id).solution)
 
 
@@ -115,7 +131,14 @@ def check(exercise_id: str, answer) -> Feedback:
     (anything but the untouched scaffold) is recorded in the learner's workspace, if any
     (course.progress); a reference run (check_reference) never is. Inside IPython, an `answer`
     that the exercise's own cell did not produce is not graded (course.answer_cells):
-    the feedback says to run that cell, and nothing is recorded."""
+    the feedback says to run that cell, and nothing is recorded.
+
+    >>> import course, jax.numpy as jnp
+    >>> course.check("01_product_rule", lambda x, y: x * jnp.exp(x * y))  # doctest: +ELLIPSIS
+    [01_product_rule] not yet right: expected a function decorated with @custom_jvp, ...
+    >>> course.check("01_product_rule", course.solution("01_product_rule")).passed
+    True
+    """
     ex = get(exercise_id)
     stale = answer_cells.stale_answer(ex.id, answer)
     if stale is not None:

@@ -96,7 +96,12 @@ class Exercise:
 
 @dataclass(frozen=True, repr=False)
 class Feedback(TextView):
-    """The verdict on one answer: `.passed`, `.message`; shows as a colored box in Jupyter."""
+    """The verdict on one answer: `.passed`, `.message`; shows as a colored box in Jupyter.
+
+    >>> from course import Feedback
+    >>> Feedback("01_product_rule", True, "Correct.")
+    [01_product_rule] passed: Correct.
+    """
 
     exercise: str
     passed: bool

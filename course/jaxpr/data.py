@@ -14,7 +14,13 @@ import numpy as np
 
 @dataclass(frozen=True, eq=False)
 class Value:
-    """One variable or literal of the jaxpr, with its concrete value at the traced inputs."""
+    """One variable or literal of the jaxpr, with its concrete value at the traced inputs.
+
+    >>> import course, jax.numpy as jnp
+    >>> (b,) = course.trace_jaxpr(jnp.log, 0.0)[0].outputs
+    >>> b.name, b.type, b.show(), b.finite
+    ('b', 'f32[]', '-inf', False)
+    """
 
     name: str
     shape: tuple[int, ...]
@@ -47,6 +53,11 @@ class Record:
     `kind` is "op" for a primitive that computed values, "call" for an equation whose work is
     shown by the nested records after it (`jit`, custom-rule calls, loops), or "note" for a
     line of explanation inside a nested block (such as "iteration 1 of 5").
+
+    >>> import course, jax.numpy as jnp
+    >>> record = course.trace_jaxpr(lambda x: x * 2.0, 3.0)[0]
+    >>> record.index, record.primitive, [v.show() for v in record.inputs], record.kind
+    (0, 'mul', ['3.0', '2.0'], 'op')
     """
 
     index: int
@@ -71,7 +82,13 @@ class Record:
 
 @dataclass
 class Trace:
-    """The records of one evaluation, in execution order, plus the function's inputs/outputs."""
+    """The records of one evaluation, in execution order, plus the function's inputs/outputs.
+
+    >>> import course, jax.numpy as jnp
+    >>> trace = course.trace_jaxpr(lambda x: jnp.sqrt(x) * 0.0, -1.0)
+    >>> len(trace), trace.first_nan.primitive, trace.outputs[0].show()
+    (2, 'sqrt', 'nan')
+    """
 
     name: str
     inputs: tuple[Value, ...]

@@ -29,11 +29,34 @@ DOT_TIMEOUT_SECONDS = 30
 
 
 class GraphvizNotFoundError(RuntimeError):
-    """No Graphviz `dot` executable could be found."""
+    """No Graphviz `dot` executable could be found. The views then show their text, and say
+    so in one line where the drawing would be:
+
+    >>> import os, course, jax.numpy as jnp
+    >>> os.environ["COURSE_DOT"] = "no-such-dot"
+    >>> dot_executable.cache_clear()
+    >>> html = course.show_jaxpr(jnp.sin, 1.0)._repr_html_()
+    >>> "No graph: COURSE_DOT is set to" in html
+    True
+    >>> del os.environ["COURSE_DOT"]
+    >>> dot_executable.cache_clear()
+    """
 
 
 class GraphvizFailedError(RuntimeError):
-    """Graphviz's `dot` was found but did not produce a drawing."""
+    """Graphviz's `dot` was found but did not produce a drawing.
+
+    >>> import os, sys
+    >>> os.environ["COURSE_DOT"] = sys.executable  # not Graphviz: it cannot read DOT
+    >>> dot_executable.cache_clear()
+    >>> try:
+    ...     render_svg("digraph { a -> b }")
+    ... except GraphvizFailedError as e:
+    ...     print(str(e).split(" failed")[0] == f"Graphviz ({sys.executable})")
+    True
+    >>> del os.environ["COURSE_DOT"]
+    >>> dot_executable.cache_clear()
+    """
 
 
 def graph_window(trace: Trace, limit: int = MAX_GRAPH_OPS) -> tuple[list[Record], str | None]:

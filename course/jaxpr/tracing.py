@@ -48,12 +48,24 @@ class JaxprInputError(Exception):
 
 class JaxprTypeError(JaxprInputError, TypeError):
     """The wrong kind of argument: a value where a function belongs, integers where a
-    derivative needs floats, arguments that do not match the function's signature."""
+    derivative needs floats, arguments that do not match the function's signature.
+
+    >>> import course, jax.numpy as jnp
+    >>> course.compare_rules(jnp.sin, jnp.sin, 3)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    course.jaxpr.tracing.JaxprTypeError: compare_rules: input 1 is 3 (int...), which cannot be differentiated: pass floats, e.g. 3.0 instead of 3.
+    """  # noqa: E501 (a doctest's expected line is as long as the message)
 
 
 class JaxprValueError(JaxprInputError, ValueError):
     """An argument of the right kind whose value does not work (an unknown mode), or a
-    learner's function that raised at these inputs (unless it raised a TypeError)."""
+    learner's function that raised at these inputs (unless it raised a TypeError).
+
+    >>> import course, jax.numpy as jnp
+    >>> course.compare_rules(jnp.sin, jnp.sin, 1.0, mode="hessian")
+    Traceback (most recent call last):
+    course.jaxpr.tracing.JaxprValueError: compare_rules: mode must be one of 'grad', 'jvp', 'vjp', got 'hessian'.
+    """  # noqa: E501 (a doctest's expected line is as long as the message)
 
 
 def input_error(caller: str, message: str, value: bool = False) -> JaxprInputError:
