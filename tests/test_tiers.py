@@ -31,13 +31,15 @@ def test_a_new_file_is_in_no_tier_and_a_file_in_two_is_refused(monkeypatch):
 
 
 def test_conftest_marks_each_test_with_its_tier():
+    """test_tiers is unit, test_run system, and nbval's cells of a lesson content."""
     out = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-m", "system",
-         "tests/test_tiers.py", "tests/test_run.py"],
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "--nbval", "-m",
+         "system or content", "tests/test_tiers.py", "tests/test_run.py",
+         "notebooks/01_tldr.ipynb"],
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     collected = [line for line in out.stdout.splitlines() if "::" in line]
-    assert collected and all(line.startswith("tests/test_run.py::") for line in collected), (
-        out.stdout[-2000:])
+    assert {line.split("::")[0] for line in collected} == {
+        "tests/test_run.py", "notebooks/01_tldr.ipynb"}, out.stdout[-2000:]
 
 
 MARKED = """
