@@ -175,19 +175,6 @@ def sinc_jvp(primals, tangents):
   return sinc(x), jnp.where(x == 0., 0., slope) * x_dot
 answer = sinc
 """,
-        "single where": """
-@custom_jvp
-def sinc(x):
-  return jnp.where(x == 0., 1., jnp.sin(x) / jnp.where(x == 0., 1., x))
-
-@sinc.defjvp
-def sinc_jvp(primals, tangents):
-  x, = primals
-  x_dot, = tangents
-  slope = (x * jnp.cos(x) - jnp.sin(x)) / x ** 2
-  return sinc(x), jnp.where(x == 0., 0., slope) * x_dot
-answer = sinc
-""",
         "missing term": """
 @custom_jvp
 def sinc(x):
