@@ -6,10 +6,25 @@ Targets: trace + text + HTML (with the Graphviz drawing) <= 0.3 s for a 1,000-eq
 and <= 3 s for 10,000, growing linearly; `import course` adds <= 0.15 s over `import jax`.
 course.compare_rules (both programs traced, evaluated, aligned, as text and as HTML): <= 0.5 s
 for 1,000 equations on each side, <= 5 s for 10,000, growing linearly.
+
+Each time is the best of three runs after a warm-up, in wall-clock seconds and in CPU seconds
+(this process and its children, Graphviz's dot included); on a shared machine the CPU seconds
+say more (the load average is printed).
+
+Profile of compare_rules on two grad programs of ~1,100 equations (cProfile, issue 23):
+JAX's own tracing of the two grad programs and the evaluation of their ~2,200 equations
+(JAX's eager dispatch of each primitive, `apply_primitive`, about half of it) are nearly all
+of the time; alignment, text, DOT, Graphviz and HTML together ~0.04 s. What was cut:
+Python's cyclic garbage collector paused while tracing and evaluating (tracing 10,000
+equations: 1.02 s -> 0.63 s), a variable's name, shape and dtype worked out once instead of
+at every use (a jaxpr literal's `aval` is recomputed by JAX on every access), `Value.type`,
+`.finite` and `.has_nan` cached and computed with `math` for one-element values, and a
+source line formatted once per line of code instead of once per equation.
 """
 
 import argparse
 import dataclasses
+import os
 import subprocess
 import sys
 import time
@@ -18,7 +33,7 @@ import jax
 import jax.numpy as jnp
 
 import course
-from course.jaxpr import compare
+from course.jaxpr import RuleComparison, align
 
 
 def chain(n_eqns: int):
@@ -32,12 +47,17 @@ def chain(n_eqns: int):
     return f
 
 
-def best_of(repeats: int, work) -> float:
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (user + system)."""
+    return sum(os.times()[:4])
+
+
+def best_of(repeats: int, work, clock=time.perf_counter) -> float:
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = clock()
         work()
-        times.append(time.perf_counter() - start)
+        times.append(clock() - start)
     return min(times)
 
 
@@ -80,10 +100,11 @@ def rule_pair(n_eqns: int):
     return default, custom
 
 
-def measure_compare(n_eqns: int) -> tuple[float, float, int, int]:
+def measure_compare(n_eqns: int) -> tuple[float, float, float, int, int]:
     """Seconds for the whole of compare_rules + its text + its HTML (Graphviz drawing
-    included), seconds for the comparing and rendering alone (alignment, text, HTML, from the
-    two programs already traced and evaluated), and the sizes of the two grad programs."""
+    included), wall-clock and CPU, seconds for the comparing and rendering alone (alignment,
+    text, HTML, from the two programs already traced and evaluated), and the sizes of the two
+    grad programs."""
     default, custom, x = *rule_pair(n_eqns), jnp.float32(0.3)
     sizes = [len(jax.make_jaxpr(jax.grad(f))(x).eqns) for f in (default, custom)]
 
@@ -95,15 +116,16 @@ def measure_compare(n_eqns: int) -> tuple[float, float, int, int]:
     traced = course.compare_rules(default, custom, x).comparison
 
     def compare_and_render():
-        rows, in_both, shared = compare.align(traced.default, traced.custom)
-        view = compare.RuleComparison(dataclasses.replace(
+        rows, in_both, shared = align.align(traced.default, traced.custom)
+        view = RuleComparison(dataclasses.replace(
             traced, rows=rows, in_both=in_both, shared=shared))
         str(view)
         view._repr_html_()
 
     whole()
     compare_and_render()
-    return best_of(3, whole), best_of(3, compare_and_render), *sizes
+    return (best_of(3, whole), best_of(3, whole, cpu_seconds),
+            best_of(3, compare_and_render), *sizes)
 
 
 def import_cost(rounds: int = 11) -> tuple[float, float]:
@@ -134,11 +156,17 @@ def main() -> None:
     print(f"show_jaxpr, {big:,} equations (trace + text + HTML): {t10k:6.3f} s  (target <= 3)")
     print(f"{big:,} / {small:,} equations, time ratio: {t10k / t1k:.1f}  (linear would be "
           f"{big // small})")
+    wholes = []
     for n, target in ((small, 0.5), (big, 5)):
-        whole, part, *sizes = measure_compare(n)
-        print(f"compare_rules, grad programs of {sizes[0]:,} / {sizes[1]:,} equations: "
-              f"align + text + HTML {part:6.3f} s (target <= {target}); with JAX tracing "
-              f"and evaluating both programs {whole:6.3f} s")
+        whole, cpu, part, *sizes = measure_compare(n)
+        wholes.append(whole)
+        print(f"compare_rules, grad programs of {sizes[0]:,} / {sizes[1]:,} equations, end to "
+              f"end (tracing and evaluating both programs, align, text, HTML): {whole:6.3f} s "
+              f"wall, {cpu:6.3f} s CPU (target <= {target}); align + text + HTML alone "
+              f"{part:6.3f} s")
+    print(f"compare_rules, {big:,} / {small:,} equations, time ratio: "
+          f"{wholes[1] / wholes[0]:.1f}  (linear would be {big // small})")
+    print(f"load average while measuring: {os.getloadavg()[0]:.1f} (2 cores here)")
     jax_only, with_course = import_cost(rounds=1 if smoke else 11)
     print(f"import jax: {jax_only:.3f} s; import jax + course: {with_course:.3f} s; "
           f"course adds {with_course - jax_only:.3f} s  (target <= 0.15)")

@@ -116,9 +116,17 @@ def _letters(n: int) -> str:
 def _source(eqn) -> str | None:
     """Where the user's code created the equation: "cell:3 (f)" or "file.py:12 (f)"."""
     frame = compat.user_frame(eqn)
-    if frame is None:
-        return None
-    file, line, function = frame
+    if frame not in _SOURCES:
+        if len(_SOURCES) >= 4096:
+            _SOURCES.clear()
+        _SOURCES[frame] = None if frame is None else _where(*frame)
+    return _SOURCES[frame]
+
+
+_SOURCES: dict = {}  # (file, line, function) -> "file:line (function)", made once per line
+
+
+def _where(file: str, line: int, function: str) -> str:
     if re.search(r"ipykernel_\d+", file) or file.startswith("<ipython-input"):
         file = "cell"
     else:
