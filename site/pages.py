@@ -27,6 +27,10 @@ file to edit).
 EXPLORER_NOTE = (
     "*A snapshot of the explorer as stored: its controls do not recompute here. To move it "
     "live, run the lesson with `python3 run.py lab` and open `{name}.ipynb`.*")
+LIVE_NOTE = (
+    "*This explorer moves here as in JupyterLab: JAX computed its values at every grid point "
+    "of its controls when the lesson last ran, and your browser draws them. To explore your own "
+    "functions, run the lesson with `python3 run.py lab` and open `{name}.ipynb`.*")
 SOLUTION_PROMPTS = {"code_prompt_show": "Show the solution",
                     "code_prompt_hide": "Hide the solution"}
 
@@ -84,7 +88,8 @@ def as_comment(source) -> str:
 
 
 def explain_explorers(notebook: dict, name: str) -> int:
-    """After each cell that displays a widget, one line on how to run it live. A widget whose
+    """After each cell that displays a widget, one line on how to run it live (or, for an
+    explorer drawn in the browser, that it moves here too and how to run it). A widget whose
     state the notebook did not store would be an empty box: its text form is shown instead.
     Returns how many widgets fell back to text."""
     stored = notebook["metadata"].get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
@@ -97,7 +102,10 @@ def explain_explorers(notebook: dict, name: str) -> int:
                 del output["data"][WIDGET_VIEW]
                 fallbacks += 1
         if widgets:
-            cells.append(markdown_cell(EXPLORER_NOTE.format(name=name),
+            live = all(stored.get(o["data"].get(WIDGET_VIEW, {}).get("model_id"), {})
+                       .get("model_name") == "AnyModel" for o in widgets)
+            note = LIVE_NOTE if live else EXPLORER_NOTE
+            cells.append(markdown_cell(note.format(name=name),
                                        f"course-site-explorer-{len(cells)}"))
     notebook["cells"] = cells
     return fallbacks

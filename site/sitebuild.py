@@ -6,9 +6,9 @@
 Sphinx with myst-nb and sphinx-book-theme, as the JAX documentation builds its notebooks. Each
 lesson page comes from the stored outputs of notebooks/NN_name.ipynb (nothing is re-executed:
 the site shows what nbval checked), with warnings as errors. The browser libraries (MathJax,
-RequireJS, the Jupyter widgets HTML manager) are fetched from the npm registry at the versions
-and integrity hashes that site/package-lock.json pins, and copied into the site, so a reader's
-browser needs no network.
+RequireJS, the Jupyter widgets HTML manager, anywidget's front end) are fetched from the npm
+registry at the versions and integrity hashes that site/package-lock.json pins, and copied into
+the site, so a reader's browser needs no network.
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ VENDORED = {
     # is its icon fonts. package.json carries the licence (BSD-3-Clause).
     "@jupyter-widgets/html-manager": [("dist", "html-manager"),
                                       ("package.json", "html-manager/package.json")],
+    # anywidget's front end: one AMD module (its own dependencies bundled in) that loads each
+    # explorer's drawing module from the widget's stored state (widgets/explorer.js).
+    "anywidget": [("dist/index.js", "anywidget/index.js"), ("LICENSE", "anywidget/LICENSE")],
 }
 # Not needed in a page: source maps, and the manager's non-AMD and library-only builds.
 SKIP = (".map", "/embed.js", "/embed.js.LICENSE.txt", "/libembed-amd.js")

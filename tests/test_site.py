@@ -113,7 +113,9 @@ def test_each_explorer_has_its_state_and_a_line_on_running_it_live(site):
                  if pages.WIDGET_VIEW in o.get("data", {})]
         page = (site / f"{name}.html").read_text()
         assert page.count(f'<script type="{pages.WIDGET_VIEW}">') == len(views), name
-        assert text_of(page).count("A snapshot of the explorer as stored") == len(views), name
+        notes = (text_of(page).count("A snapshot of the explorer as stored")
+                 + text_of(page).count("This explorer moves here as in JupyterLab"))
+        assert notes == len(views), name
         if views:
             assert f'<script type="{pages.WIDGET_STATE}">' in page, name
 
@@ -130,6 +132,7 @@ def test_the_site_loads_nothing_from_the_network(site):
     assert (vendor / "mathjax" / "tex-mml-svg.js").is_file()
     assert (vendor / "require.js").is_file()
     assert (vendor / "html-manager" / "embed-amd.js").is_file()
+    assert (vendor / "anywidget" / "index.js").is_file()
 
 
 # --- links and images ---------------------------------------------------------------------------
@@ -297,9 +300,9 @@ def test_libraries_are_unpacked_only_when_their_integrity_matches_the_lock(tmp_p
     assert not sitebuild.vendor_dir(lock, tmp_path / "cache").exists()
 
 
-def test_the_lock_pins_the_three_libraries_the_site_copies():
+def test_the_lock_pins_the_four_libraries_the_site_copies():
     pins = sitebuild.pinned_packages()
-    assert set(pins) == {"mathjax", "requirejs", "@jupyter-widgets/html-manager"}
+    assert set(pins) == {"mathjax", "requirejs", "@jupyter-widgets/html-manager", "anywidget"}
     assert pins["mathjax"][0].startswith("3.")  # tex-mml-svg.js lives in es5/ up to MathJax 3
     assert all(integrity.startswith("sha512-") for _, integrity in pins.values())
 
@@ -412,13 +415,14 @@ def server(site):
 
 
 # Every math element of the page holds MathJax's output, and the widgets manager drew each
-# explorer (a .widget-subarea next to its view script).
+# explorer (a .widget-subarea next to its view script; .course-drawn: by widgets/explorer.js).
 READY = """() => {
   const math = [...document.querySelectorAll('span.math, div.math')];
   const views = [...document.querySelectorAll(
       'script[type="application/vnd.jupyter.widget-view+json"]')];
   return math.length > 0 && math.every(m => m.querySelector('mjx-container'))
-      && views.every(v => v.parentElement.querySelector('.widget-subarea .jupyter-widgets'));
+      && views.every(v => v.parentElement.querySelector(
+          '.widget-subarea .jupyter-widgets, .widget-subarea .course-drawn'));
 }"""
 
 DESCRIBE = """() => ({
@@ -434,6 +438,8 @@ DESCRIBE = """() => ({
   sliders: document.querySelectorAll('.widget-subarea .widget-hslider').length,
   widgetImages: [...document.querySelectorAll('.widget-subarea img.widget-image')].map(
       i => i.naturalWidth),
+  drawn: [...document.querySelectorAll('.course-drawn')].map(
+      d => d.querySelectorAll('svg path.course-curve[d^="M"]').length),
   text: document.body.innerText,
 })"""
 
@@ -476,10 +482,11 @@ def test_lesson_2_in_a_browser(site, server, opened_from):
             assert len(seen["plots"]) >= 2 and all(w > 0 and h > 0 for w, h in seen["plots"])
             assert seen["math"] >= 50 and seen["typeset"] == seen["math"]
             assert seen["mathErrors"] == 0
-            assert seen["views"] == 2 and seen["sliders"] >= 1
-            assert seen["widgetImages"] and all(w > 0 for w in seen["widgetImages"])
+            assert seen["views"] == 2 and seen["sliders"] == 1  # the jaxpr stepper's
+            assert seen["drawn"] == [2]  # the stability explorer, its two curves drawn
             assert "Error displaying widget" not in seen["text"]
-            assert "A snapshot of the explorer as stored" in seen["text"]
+            assert "This explorer moves here as in JupyterLab" in seen["text"]
+            assert "A snapshot of the explorer as stored" in seen["text"]  # the stepper's
 
             solutions = page.locator("details.hide.above-input", has_text="Show the solution")
             lesson_2 = [i for i in course.exercises() if i.startswith("02_")]
@@ -496,8 +503,35 @@ def test_lesson_2_in_a_browser(site, server, opened_from):
             assert solution.evaluate("d => d.open")
             expect(solution.locator("summary")).to_contain_text("Hide the solution")
 
-            # The explorer is a snapshot: its slider neither drags nor steps, so the readout and
-            # the plot never disagree; the jaxpr text beside the plot is not cut off.
+            # The explorer moves with no kernel: keys and a drag step through its grid, and
+            # the readout, the status, the cursor and the jaxpr text change together.
+            explorer = page.locator(".course-drawn").first
+            x = explorer.get_by_label("x", exact=True)
+            x.scroll_into_view_if_needed()
+            status = explorer.locator(".course-status")
+            cursor = explorer.locator('svg g[clip-path] > line[stroke="black"]')
+            expect(status).to_have_text("x = 3.0: grad(naive_log1pexp) = 0.95257413, "
+                                        "grad(log1pexp) = 0.95257413")
+            at_3 = cursor.get_attribute("x1")
+            x.focus()
+            page.keyboard.press("ArrowRight")
+            expect(explorer.locator("output")).to_have_text("3.5")
+            expect(status).to_contain_text("x = 3.5: grad(naive_log1pexp) = 0.97068775")
+            assert float(cursor.get_attribute("x1")) > float(at_3)
+            box = x.bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.mouse.down()
+            page.mouse.move(box["x"] + box["width"] - 1, box["y"] + box["height"] / 2, steps=5)
+            page.mouse.up()
+            expect(explorer.locator("output")).to_have_text("150.0")
+            expect(status).to_have_text("x = 150.0: grad(naive_log1pexp) = nan, "
+                                        "grad(log1pexp) = 1.0")
+            expect(explorer.locator(".course-beside")).to_contain_text(
+                "first nan at [4]: mul(0.0, inf) = nan")
+            expect(explorer.locator("svg text.course-note", has_text="nan").first).to_be_visible()
+
+            # The jaxpr stepper is a snapshot: its slider neither drags nor steps, so the
+            # readout and the text never disagree; the text beside a plot is not cut off.
             slider = page.locator(".widget-subarea .widget-hslider").first
             slider.scroll_into_view_if_needed()
             readout = slider.locator(".widget-readout")
@@ -543,8 +577,11 @@ def test_the_other_explorers_in_a_browser(site, server):
             for name in lessons:
                 page, problems = open_page(browser, f"{server}/{name}.html")
                 seen = page.evaluate(DESCRIBE)
-                assert seen["views"] >= 1 and seen["sliders"] >= 1, name
-                assert seen["widgetImages"] and all(w > 0 for w in seen["widgetImages"]), name
+                assert seen["views"] >= 1, name
+                # each explorer drawn in the browser (curves in its plot), or from a stored image
+                assert all(n > 0 for n in seen["drawn"]), name
+                assert len(seen["drawn"]) + len(seen["widgetImages"]) >= 1, name
+                assert all(w > 0 for w in seen["widgetImages"]), name
                 assert seen["typeset"] == seen["math"] and seen["mathErrors"] == 0, name
                 assert "Error displaying widget" not in seen["text"], name
                 assert problems == [], name

@@ -78,10 +78,10 @@ def test_stability_grid_holds_what_jax_computes_at_each_point(stability):
         x = jnp.float32(xs[i])
         np.testing.assert_array_equal(naive[i], jax.grad(L.naive_log1pexp)(x))
         np.testing.assert_array_equal(rule[i], jax.grad(L.log1pexp)(x))
-    assert stability.data["plot"]["points"][0]["ys"][240] == "NaN"  # nan as JavaScript reads it
+    assert stability.data["plot"]["curves"][1]["y"][240] == "NaN"  # nan as JavaScript reads it
     beside = stability.data["beside"]
     for i in [0, 240]:
-        text = "\n".join(beside["lines"][n] for n in beside["rows"][i])
+        text = "\n".join("".join(beside["parts"][n] for n in line) for line in beside["rows"][i])
         expected = course.jaxpr.format_trace(course.evaluate_jaxpr(
             jax.make_jaxpr(jax.grad(L.naive_log1pexp))(jnp.float32(0)), [xs[i]],
             "grad(naive_log1pexp)"), values=True)

@@ -4,7 +4,7 @@
 // to the kernel. The same module draws in JupyterLab (anywidget) and on the static site.
 //
 // data = {title, controls: [{name, label, values, labels}], plot: {...}, status: {template,
-// fields}, beside?: {label, lines, rows, by}, description}; `by` lists the controls a
+// fields}, beside?: {label, parts, rows, by}, description}; `by` lists the controls a
 // per-position array depends on (row-major over them).
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -129,8 +129,12 @@ export function draw(el, data, start) {
     }
     return d;
   };
+  for (const c of plot.curves) {
+    if (c.xcontrol !== undefined) c.x = controls[c.xcontrol].values;
+  }
   const curves = plot.curves.map((c) => {
-    const path = svg("path", {fill: "none", stroke: c.color, "stroke-width": c.width ?? 1.5,
+    const path = svg("path", {class: "course-curve", fill: "none", stroke: c.color,
+                              "stroke-width": c.width ?? 1.5,
                               "stroke-dasharray": c.dash ?? "none"}, layer);
     if (c.ys === undefined) path.setAttribute("d", pathOf(c.x, c.y, c.x.length));
     return {spec: c, path};
@@ -192,7 +196,7 @@ export function draw(el, data, start) {
     }
     for (const {spec, group, mark, cross, label} of points) {
       const x = X(num(controls[spec.control].values[index[spec.control]]));
-      const y = num(spec.ys[flat(spec.by)]);
+      const y = num((spec.curve === undefined ? spec.ys : plot.curves[spec.curve].y)[flat(spec.by)]);
       const finite = inside(y);
       group.setAttribute("transform", `translate(${x},${finite ? Y(y) : H - MARGIN.bottom - 8})`);
       mark.setAttribute("visibility", finite ? "visible" : "hidden");
@@ -205,7 +209,8 @@ export function draw(el, data, start) {
     });
     if (beside) {
       const lines = data.beside.rows[flat(data.beside.by)];
-      beside.textContent = lines.map((n) => data.beside.lines[n]).join("\n");
+      beside.textContent = lines.map((line) => line.map((n) => data.beside.parts[n]).join(""))
+        .join("\n");
     }
   }
   update();
@@ -222,7 +227,7 @@ export function draw(el, data, start) {
 // with the widget's state; moving a control changes nothing on the kernel's side. Only a
 // change made from Python (explorer.apply(...)) moves the controls from there.
 function render({model, el}) {
-  const view = draw(el, model.get("data"), model.get("index"));
+  const view = draw(el, JSON.parse(model.get("data")), model.get("index"));
   const follow = () => view.show(model.get("index"));
   model.on("change:index", follow);
   return () => model.off("change:index", follow);

@@ -14,6 +14,7 @@ numbers (`values`), the status line as text (`status`) and the text beside the p
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,12 +30,13 @@ WIDTH, HEIGHT = 460, 260  # the plot, in CSS pixels
 
 
 class Drawing(anywidget.AnyWidget):
-    """The browser side: `data` (everything to draw, sent once) and `index` (the controls'
-    grid positions, set from Python only; the browser never sends it back)."""
+    """The browser side: `data` (everything to draw, as one JSON text, sent once; a text and
+    not a dict, so that a notebook stores it on one line) and `index` (the controls' grid
+    positions, set from Python only; the browser never sends it back)."""
 
     _esm = HERE / "explorer.js"
     _css = HERE / "explorer.css"
-    data = traitlets.Dict().tag(sync=True)
+    data = traitlets.Unicode().tag(sync=True)
     index = traitlets.List(traitlets.Int()).tag(sync=True)
 
 
@@ -107,16 +109,14 @@ class GridExplorer(View):
                 "description": description}
         if beside is not None:
             data["beside"] = beside
+        self.data = data
         self.position = [0] * len(controls)
-        self.widget = Drawing(data=data, index=self.position)
+        self.widget = Drawing(data=json.dumps(data, separators=(",", ":"), allow_nan=False),
+                              index=self.position)
         self.message = ""
         self.error: str | None = None
         if not self.apply(**start):
             raise ValueError(f"{self.title}: {self.error}")
-
-    @property
-    def data(self) -> dict:
-        return self.widget.data
 
     def parse(self, **raw) -> dict[str, float]:
         return {name: number(value, name) for name, value in raw.items()}
@@ -171,16 +171,21 @@ class GridExplorer(View):
         if self.beside is None:
             return ""
         lines = self.beside["rows"][self.flat(self.beside["by"])]
-        return "\n".join(self.beside["lines"][n] for n in lines)
+        return "\n".join("".join(self.beside["parts"][n] for n in line) for line in lines)
 
     def summary(self) -> str:
         shown = ", ".join(f"{k} = {fmt(v)}" for k, v in self.values.items())
         return f"<{self.title}: {shown}>"
 
 
-def line_table(texts: list[str]) -> dict:
-    """Texts that share many lines, as one table of distinct lines and, per text, the numbers
-    of its lines."""
-    lines: dict[str, int] = {}
-    rows = [[lines.setdefault(line, len(lines)) for line in text.splitlines()] for text in texts]
-    return {"lines": list(lines), "rows": rows}
+def line_table(texts: list[str], comment: str = "    # ") -> dict:
+    """Texts that share many lines, as one table of distinct parts (a line up to its comment,
+    and the comment, where the values are) and, per text, the numbers of each line's parts."""
+    parts: dict[str, int] = {}
+
+    def split(line):
+        code, mark, note = line.partition(comment)
+        return [parts.setdefault(piece, len(parts)) for piece in (code, mark + note) if piece]
+
+    rows = [[split(line) for line in text.splitlines()] for text in texts]
+    return {"parts": list(parts), "rows": rows}

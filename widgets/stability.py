@@ -51,16 +51,16 @@ class StabilityExplorer(GridExplorer):
         plot = {
             "xlabel": "x", "ylabel": "derivative", "xlim": [X_MIN, X_MAX], "ylim": [-0.1, 1.15],
             "curves": [
-                {"label": rule_label, "color": "#ff7f0e", "width": 3, "x": numbers(xs),
+                {"label": rule_label, "color": "#ff7f0e", "width": 3, "xcontrol": 0,
                  "y": numbers(rule_grad)},
-                {"label": naive_label, "color": "#1f77b4", "width": 1.5, "x": numbers(xs),
+                {"label": naive_label, "color": "#1f77b4", "width": 1.5, "xcontrol": 0,
                  "y": numbers(naive_grad)}],
             "cursor": 0,
             "points": [
                 {"label": f"grad({self.naive_name}) at x", "color": "#1f77b4",
-                 "symbol": "circle", "control": 0, "by": [0], "ys": numbers(naive_grad)},
+                 "symbol": "circle", "control": 0, "by": [0], "curve": 1},
                 {"label": f"grad({self.rule_name}) at x", "color": "#ff7f0e",
-                 "symbol": "square", "control": 0, "by": [0], "ys": numbers(rule_grad)}],
+                 "symbol": "square", "control": 0, "by": [0], "curve": 0}],
         }
         if self.nan_from is not None:
             plot["bands"] = [{"from": self.nan_from, "to": X_MAX, "color": "#e03131",

@@ -3,16 +3,20 @@
 // RequireJS reads a global `require` defined before it as its configuration. The widgets manager
 // is an AMD module that finds its icon fonts next to its own module URL: map that URL to its copy
 // in _static/vendor/, or the fonts are looked for under the page's folder and fail to load.
+// anywidget's front end (the explorers) is mapped to its copy too: the manager asks RequireJS
+// for "anywidget" first and goes to a CDN only if that fails.
 window.require = {
   paths: {
     "@jupyter-widgets/html-manager/dist":
       new URL("vendor/html-manager", document.currentScript.src).href,
+    "anywidget": new URL("vendor/anywidget/index", document.currentScript.src).href,
   },
 };
 
-// The explorers are drawn from their stored state, with no kernel behind them: a control that
-// moved would change nothing else, so every control is disabled (noUiSlider ignores mouse and
-// keys on a target with a `disabled` attribute) as soon as the widgets manager draws it.
+// The explorers (.course-drawn, widgets/explorer.js) carry all their values and move here as
+// in JupyterLab. Any other widget is drawn from its stored state, with no kernel behind it: a
+// control that moved would change nothing else, so each such control is disabled (noUiSlider
+// ignores mouse and keys on a target with a `disabled` attribute) as soon as it is drawn.
 function freezeExplorers(root) {
   for (const slider of root.querySelectorAll(".widget-subarea .noUi-target")) {
     slider.setAttribute("disabled", "");
@@ -22,6 +26,7 @@ function freezeExplorers(root) {
   }
   for (const control of root.querySelectorAll(
       ".widget-subarea input, .widget-subarea select, .widget-subarea button")) {
+    if (control.closest(".course-drawn")) continue;
     control.disabled = true;
   }
   for (const readout of root.querySelectorAll(".widget-subarea .widget-readout")) {
