@@ -21,7 +21,7 @@ class HubError(Exception):
 class Learner:
     def __init__(self, base: str, name: str, password: str, initial: str | None = None):
         """`password` is the one the person chooses; `initial` the teacher's one-time one,
-        used (then replaced by `password`) if `password` is not accepted."""
+        tried first (and replaced by `password` when it is accepted)."""
         self.base, self.name, self.password = base.rstrip("/"), name, password
         self.initial = initial
         self.session = requests.Session()
@@ -49,15 +49,17 @@ class Learner:
         """Log in through the hub's login form, then wait until the learner's server answers.
         The first time, log in with the one-time password and choose `password` on the page
         the hub leads to."""
-        reply = self.try_login(self.password)
-        if reply.status_code == 403 and self.initial:
-            reply = self.try_login(self.initial)
-            if reply.url.endswith("/hub/auth/change-password"):
-                changed = self.post_form("hub/auth/change-password",
-                                         {"password": self.password})
-                if "changed successfully" not in changed.text:
-                    raise HubError(f"{self.name} could not choose a password: HTTP "
-                                   f"{changed.status_code}")
+        # A first login uses the one-time password, as a learner would; after the first
+        # change, the hub refuses it and the chosen one follows (one failed try, which the
+        # hub's throttle allows: it counts 5 in a row).
+        reply = self.try_login(self.initial) if self.initial else None
+        if reply is None or reply.status_code == 403:
+            reply = self.try_login(self.password)
+        elif reply.url.endswith("/hub/auth/change-password"):
+            changed = self.post_form("hub/auth/change-password", {"password": self.password})
+            if "changed successfully" not in changed.text:
+                raise HubError(f"{self.name} could not choose a password: HTTP "
+                               f"{changed.status_code}")
         if not self.session.cookies.get("jupyterhub-session-id") or reply.status_code in (
                 401, 403):
             raise HubError(f"login as {self.name} failed: HTTP {reply.status_code}")

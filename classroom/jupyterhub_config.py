@@ -221,10 +221,14 @@ c.Spawner.environment = {
     "OMP_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
 }
-# A class logging in at once: on 2 cores, 40 servers starting together took 130-140 s each
-# and some hit the start timeout (benchmarks/classroom.py). A few at a time start faster and
-# keep the hub responsive; the others are told to retry (HTTP 429) and the client retries.
-c.JupyterHub.concurrent_spawn_limit = max(4, 2 * (os.cpu_count() or 2))
+# A class logging in at once (benchmarks/classroom.py). A server's start costs about 1.5 s of
+# CPU now (its workspace sync imports no JAX; no rfc3987-syntax grammar), so many can start
+# together. Past the limit, the hub answers 429 with a wait drawn from the retry range, and a
+# learner's browser shows "try again in N seconds": JupyterHub's default range, 30-60 s, made a
+# class of 40 wait minutes for servers that start in seconds. The range's low end is about a
+# start's median time here.
+c.JupyterHub.concurrent_spawn_limit = max(8, 10 * (os.cpu_count() or 2))
+c.JupyterHub.spawn_throttle_retry_range = (3, 8)
 c.Spawner.start_timeout = 300
 c.Spawner.http_timeout = 300
 # Inside a server, a kernel idle for 20 minutes is shut down (its memory returns), while the
