@@ -926,6 +926,71 @@ def test_08_with_custom_vjp_bwd_structure_mismatch_names_both():
     assert tuple(map(float, grad_with(lambda x_bar, y_bar: (Point(x_bar, y_bar),)))) == (3.0, 2.0)
 
 
+def _monomial_rule(cls, power_entry):
+    """Lesson 8's `evaluate` for a registered class `cls(coef, power)`, whose f_bwd returns
+    `power_entry(g)` for the integer power."""
+    @custom_vjp
+    def evaluate(m, x):
+        return m.coef * x ** m.power
+
+    def evaluate_bwd(res, g):
+        m, x = res
+        return (cls(g * x ** m.power, power_entry(g)), g * m.coef * m.power * x ** (m.power - 1))
+
+    evaluate.defvjp(lambda m, x: (evaluate(m, x), (m, x)), evaluate_bwd)
+    return evaluate
+
+
+def test_08_register_pytree_node_class_works_like_the_dataclass():
+    """08, A class of your own: "`jax.tree_util.register_pytree_node` registers any class,
+    given a function that takes an instance apart and one that puts it back together
+    (`tests/test_claims.py` runs the rule below with such a class too)"."""
+    class Monomial:
+        def __init__(self, coef, power):
+            self.coef, self.power = coef, power
+
+    jax.tree_util.register_pytree_node(
+        Monomial, lambda m: ((m.coef, m.power), None), lambda _, leaves: Monomial(*leaves))
+    evaluate = _monomial_rule(Monomial, lambda g: None)
+    m = Monomial(jnp.float32(2.0), jnp.int32(3))
+    assert float(jax.grad(evaluate, argnums=1)(m, 1.5)) == 13.5
+    m_bar = jax.grad(evaluate, argnums=0, allow_int=True)(m, 1.5)
+    assert type(m_bar) is Monomial and float(m_bar.coef) == 3.375
+    assert m_bar.power.dtype == jax.dtypes.float0 and m_bar.power.nbytes == 0
+
+
+def test_08_jvp_wants_a_float0_tangent_for_an_integer_input():
+    """08, float0: "`jax.jvp` insists on it: a tangent for an integer input must be `float0`
+    (a `float32` zero is refused)"."""
+    def power(n, x):
+        return x ** n
+
+    with pytest.raises(TypeError, match=r"in case of int/bool primal dtype the tangent dtype "
+                                        r"must be float0"):
+        jax.jvp(power, (jnp.int32(3), 1.5), (jnp.float32(0.0), 1.0))
+    zero = np.zeros((), jax.dtypes.float0)
+    assert float(jax.jvp(power, (jnp.int32(3), 1.5), (zero, 1.0))[1]) == 6.75
+
+
+def test_08_what_f_bwd_returns_for_an_integer_leaf_is_dropped():
+    """08, None: "For an integer leaf it is the honest entry: JAX drops whatever `f_bwd`
+    returns there anyway (even a 5.0; tested) and gives a `float0`"."""
+    import dataclasses
+
+    @jax.tree_util.register_dataclass
+    @dataclasses.dataclass
+    class Monomial:
+        coef: jax.Array
+        power: jax.Array
+
+    m = Monomial(jnp.float32(2.0), jnp.int32(3))
+    for entry in (lambda g: None, lambda g: 5.0 * jnp.ones_like(g),
+                  lambda g: np.zeros((), jax.dtypes.float0)):
+        m_bar = jax.grad(_monomial_rule(Monomial, entry), argnums=0, allow_int=True)(m, 1.5)
+        assert float(m_bar.coef) == 3.375
+        assert m_bar.power.dtype == jax.dtypes.float0
+
+
 def test_09_intro_function_is_not_an_ordinary_argument():
     """09, intro: "A function has no tangent or cotangent: passed as an ordinary argument of a
     `custom_jvp` or `custom_vjp` function, it is refused with a `TypeError` (JAX cannot read a
@@ -1676,6 +1741,25 @@ def test_11_exercise_forward_mode_logsumexp_grad_works_jacfwd_fails():
 
 
 # ---- 12 ----
+
+
+def test_12_checkpoint_residuals_what_each_wave_keeps():
+    """12, exercise 12_checkpoint_residuals, its why_not texts: one wave_fwd keeps its two
+    arrays (8000 bytes); jax.checkpoint(wave) keeps its input x itself (4000); without a
+    checkpoint, wave(wave(x)) keeps "two arrays per wave_fwd" (16000); with only the inner wave
+    checkpointed, the outer wave's two arrays and x (12000)."""
+    from course.checks.lesson12 import wave
+
+    x = jnp.linspace(0.0, 1.0, 1000)
+
+    def kept(f):
+        return jax.tree.leaves(jax.vjp(f, x)[1])
+
+    assert sum(a.nbytes for a in kept(wave)) == 8000
+    assert [a is x for a in kept(jax.checkpoint(wave))] == [True]
+    assert sum(a.nbytes for a in kept(lambda x: wave(wave(x)))) == 16000
+    both = kept(lambda x: wave(jax.checkpoint(wave)(x)))
+    assert sum(a.nbytes for a in both) == 12000 and any(a is x for a in both)
 
 
 def test_12_check_grads_needs_array_args_for_a_custom_vjp():
