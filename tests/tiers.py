@@ -17,9 +17,10 @@ TIERS = {
     "unit": [
         "test_answer_cells.py", "test_checks.py", "test_compare.py", "test_compare_widget.py",
         "test_compat.py", "test_debugging.py", "test_docstrings.py", "test_imports.py",
-        "test_isolation.py", "test_jaxpr.py", "test_jaxpr_html.py", "test_mutants.py",
-        "test_plots.py", "test_progress.py", "test_solution_cell.py", "test_store.py",
-        "test_tiers.py", "test_tracebacks.py", "test_widgets.py", "test_workspace.py",
+        "test_isolation.py", "test_jaxpr.py", "test_jaxpr_errors.py", "test_jaxpr_html.py",
+        "test_mutants.py", "test_plots.py", "test_progress.py", "test_solution_cell.py",
+        "test_store.py", "test_tiers.py", "test_tracebacks.py", "test_widgets.py",
+        "test_workspace.py",
     ],
     "content": [
         "notebooks/*.ipynb",  # nbval
