@@ -4,14 +4,23 @@
 Each block between `# from notebooks/...` markers is a verbatim copy of code in that lesson:
 tests/test_widgets.py checks that every paragraph of it still appears in one of the lesson's
 code cells, so a lesson edit that changes a rule makes the copy fail instead of drifting.
+
+Lesson 10's `fixed_point` and its rule are not copied here: course/checks/lesson10.py needs
+them for its exercises and holds the one copy, which tests/test_lesson_copies.py checks against
+the lesson.
 """
 
-from functools import partial
 
 import jax
 import jax.numpy as jnp
-from jax import custom_jvp, custom_vjp, vjp
-from jax.lax import while_loop
+from jax import custom_jvp, custom_vjp
+
+from course.checks.lesson10 import (  # noqa: F401 -- the explorers' tests take these from here
+    fixed_point,
+    fixed_point_fwd,
+    fixed_point_rev,
+    rev_iter,
+)
 
 # from notebooks/02_numerical_stability.md
 
@@ -62,37 +71,6 @@ def newton_sqrt(a):
   update = lambda a, x: 0.5 * (x + a / x)
   return fixed_point(update, a, a)
 
-@partial(custom_vjp, nondiff_argnums=(0,))
-def fixed_point(f, a, x_guess):
-  def cond_fun(carry):
-    x_prev, x = carry
-    return jnp.abs(x_prev - x) > 1e-6
-
-  def body_fun(carry):
-    _, x = carry
-    return x, f(a, x)
-
-  _, x_star = while_loop(cond_fun, body_fun, (x_guess, f(a, x_guess)))
-  return x_star
-
-def fixed_point_fwd(f, a, x_init):
-  x_star = fixed_point(f, a, x_init)
-  return x_star, (a, x_star)
-
-def fixed_point_rev(f, res, x_star_bar):
-  a, x_star = res
-  _, vjp_a = vjp(lambda a: f(a, x_star), a)
-  a_bar, = vjp_a(fixed_point(partial(rev_iter, f),
-                             (a, x_star, x_star_bar),
-                             x_star_bar))
-  return a_bar, jnp.zeros_like(x_star)
-
-def rev_iter(f, packed, u):
-  a, x_star, x_star_bar = packed
-  _, vjp_x = vjp(lambda x: f(a, x), x_star)
-  return x_star_bar + vjp_x(u)[0]
-
-fixed_point.defvjp(fixed_point_fwd, fixed_point_rev)
 
 # end of the copies
 
