@@ -61,7 +61,8 @@ def scripted_pdb(*commands: str) -> Iterator[None]:
     6
     """
     if not all(isinstance(c, str) for c in commands):
-        raise TypeError(f"scripted_pdb expects debugger commands as strings, got {commands!r}")
+        raise TypeError(f"scripted_pdb: expects debugger commands as strings, e.g. "
+                        f'scripted_pdb("p x"), got {commands!r}.')
     original = pdb.set_trace
 
     def set_trace(*, header=None):

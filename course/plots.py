@@ -121,10 +121,10 @@ def _derivative(fn, xs, name) -> np.ndarray:
 
 def _check_inputs(fn, xs, rules, reference):
     if not callable(fn):
-        raise TypeError(f"plot_grad expects a function of one scalar, got {type(fn).__name__}.")
+        raise TypeError(f"plot_grad: expects a function of one scalar, got {type(fn).__name__}.")
     xs = np.asarray(xs, dtype=np.float32)
     if xs.ndim != 1 or xs.size < 2:
-        raise ValueError(f"plot_grad expects xs as a 1-D array of at least 2 points, got shape "
+        raise ValueError(f"plot_grad: expects xs as a 1-D array of at least 2 points, got shape "
                          f"{xs.shape}. Try jnp.linspace(-5., 5., 200).")
     rules = _named_rules(rules)
     for name, rule in rules.items():
@@ -134,9 +134,13 @@ def _check_inputs(fn, xs, rules, reference):
     if reference is not None and not callable(reference):
         raise TypeError(f"plot_grad: reference should be a function, got "
                         f"{type(reference).__name__}.")
-    out = jax.eval_shape(fn, jax.ShapeDtypeStruct((), jnp.float32))
+    try:
+        out = jax.eval_shape(fn, jax.ShapeDtypeStruct((), jnp.float32))
+    except Exception as e:  # the learner's function: say that it failed, and why, in one line
+        raise ValueError(f"plot_grad: fn failed on a float32 scalar: "
+                         f"{type(e).__name__}: {(str(e).splitlines() or [''])[0]}") from None
     if getattr(out, "shape", None) != ():
-        raise ValueError(f"plot_grad expects fn to map a scalar to a scalar, but fn(x) has "
+        raise ValueError(f"plot_grad: expects fn to map a scalar to a scalar, but fn(x) has "
                          f"shape {getattr(out, 'shape', out)}.")
     return fn, xs, rules
 

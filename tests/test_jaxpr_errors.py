@@ -150,3 +150,42 @@ def test_a_function_that_raises_under_trace_jaxpr_raises_its_own_error():
     # trace_jaxpr shows the learner's own error (short_tracebacks trims it), not a wrapper.
     with pytest.raises(KeyError):
         course.trace_jaxpr(fails, 1.0)
+
+
+# The other public functions that take a learner's input: plot_grad and scripted_pdb.
+
+def fails_too(x):
+    raise ZeroDivisionError("no")
+
+
+OTHER_CASES = [
+    (lambda: course.plot_grad(3, jnp.ones(3)), TypeError,
+     "plot_grad: expects a function of one scalar, got int."),
+    (lambda: course.plot_grad(jnp.sin, 1.0), ValueError,
+     "plot_grad: expects xs as a 1-D array of at least 2 points, got shape (). Try "
+     "jnp.linspace(-5., 5., 200)."),
+    (lambda: course.plot_grad(lambda x: jnp.stack([x, x]), jnp.ones(3)), ValueError,
+     "plot_grad: expects fn to map a scalar to a scalar, but fn(x) has shape (2,)."),
+    (lambda: course.plot_grad(jnp.sin, jnp.ones(3), rules={"r": "x"}), TypeError,
+     "plot_grad: rules['r'] should be a function, got str."),
+    (lambda: course.plot_grad(jnp.sin, jnp.ones(3), reference="x"), TypeError,
+     "plot_grad: reference should be a function, got str."),
+    (lambda: course.plot_grad(jnp.sin, jnp.ones(3), rules={"autodiff": jnp.cos}), ValueError,
+     "plot_grad: the name 'autodiff' in rules is taken by plot_grad's own curve; pick another, "
+     "e.g. rules={'my rule': ...}."),
+    (lambda: course.plot_grad(jnp.sin, jnp.ones(3), rules=[fails_too]), ValueError,
+     "plot_grad: differentiating 'fails_too' failed: ZeroDivisionError: no"),
+    (lambda: course.plot_grad(fails_too, jnp.ones(3)), ValueError,
+     "plot_grad: fn failed on a float32 scalar: ZeroDivisionError: no"),
+    (lambda: course.scripted_pdb(1).__enter__(), TypeError,
+     "scripted_pdb: expects debugger commands as strings, e.g. scripted_pdb(\"p x\"), got (1,)."),
+]
+
+
+@pytest.mark.parametrize("call, kind, message", OTHER_CASES,
+                         ids=[m[:40] for _, _, m in OTHER_CASES])
+def test_the_other_public_functions_messages_whole(call, kind, message):
+    with pytest.raises(kind) as info:
+        call()
+    assert str(info.value) == message
+    assert info.value.__cause__ is None
