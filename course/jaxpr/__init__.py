@@ -25,6 +25,7 @@ The names below are the public API; `widgets/` uses only these.
 from .align import Comparison as Comparison
 from .align import Row as Row
 from .compare import RuleComparison as RuleComparison
+from .compare import RuleComparisonError as RuleComparisonError
 from .compare import compare_rules as compare_rules
 from .data import Record as Record
 from .data import Rule as Rule

@@ -21,6 +21,7 @@ from .html import comparison_html
 from .rules import Attribution, find_rules
 from .text import format_comparison
 from .tracing import (
+    JaxprInputError,
     check_inputs,
     differentiated,
     display_name,
@@ -30,6 +31,9 @@ from .tracing import (
 )
 
 MODES = ("grad", "jvp", "vjp")
+# The name compare_rules' errors had before they became JaxprInputError (issue 23); kept so
+# that `except course.jaxpr.RuleComparisonError` still catches every one of them.
+RuleComparisonError = JaxprInputError
 
 
 def compare(default_fn, custom_fn, args: tuple, mode: str = "grad",
