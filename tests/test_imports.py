@@ -39,7 +39,7 @@ LAZY_OK = {
     "matplotlib": "about 0.3 s to import; only figures need it",
     "PIL": "only needed to encode an image",
     "IPython": "present only when running inside IPython or Jupyter",
-    "course.checks": "JAX and the 35 exercises: `import course` registers %%solution without "
+    "course.checks": "JAX and the 36 exercises: `import course` registers %%solution without "
                      "them, and the first solution cell loads them",
 }
 

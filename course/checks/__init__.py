@@ -224,5 +224,6 @@ def namespace() -> dict:
     return {"jax": jax, "jnp": jnp, "np": np, "custom_jvp": jax.custom_jvp,
             "custom_vjp": jax.custom_vjp, "partial": functools.partial, "lax": jax.lax,
             "Point": lesson08.Point, "polar": lesson08.polar,
-            "newton_cbrt": lesson10.newton_cbrt, "affine": lesson11.affine}
+            "newton_cbrt": lesson10.newton_cbrt, "equilibrium": lesson10.equilibrium,
+            "W": lesson10.W, "affine": lesson11.affine}
 

@@ -1,15 +1,18 @@
 # ruff: noqa: E731 -- the lesson names its maps with lambdas, and solution bodies are shown verbatim
 """Lesson 10's exercises: differentiate a Newton solver for the cube root by the implicit
 function theorem, not through its while_loop; predict what another map with the same fixed
-point gives; and fix a Newton step that reads the parameter from a closure.
+point gives; fix a Newton step that reads the parameter from a closure; and write the backward
+fixed-point iteration w = g + A^T w for a vector equilibrium yourself.
 
 Solution bodies use the lessons' two-space indentation: they are shown verbatim.
 """
 
+import re
 from functools import partial
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import custom_vjp, grad, lax, vjp
 from jax.lax import while_loop
 
@@ -178,6 +181,86 @@ def check_cube_root(answer, reference) -> str:
     return passed
 
 
+# ---- 10_backward_iteration: the backward fixed-point iteration, written out ----
+
+W = jnp.array([[0.3, -0.2, 0.1],
+               [0.1, 0.4, -0.2],
+               [-0.2, 0.1, 0.3]])        # a contraction: |W v| < 0.6 |v|
+
+
+@jax.jit  # compiled once: the checker calls it many times (the lesson's copy is not jitted)
+def equilibrium(a):
+    """x* = tanh(W @ x* + a), for a float32[3] a, by iterating from x = 0."""
+    def cond(carry):
+        x_prev, x = carry
+        return jnp.max(jnp.abs(x - x_prev)) > 1e-6
+
+    def body(carry):
+        _, x = carry
+        return x, jnp.tanh(W @ x + a)
+
+    return lax.while_loop(cond, body, (jnp.zeros_like(a), jnp.tanh(a)))[1]
+
+
+def backward_iteration_solution():
+  def equilibrium_fwd(a):
+    x_star = equilibrium(a)
+    return x_star, x_star
+
+  def equilibrium_bwd(x_star, g):
+    d = 1 - x_star ** 2      # tanh' at the solution: A = diag(d) W, B = diag(d)
+
+    def cond(carry):
+      w_prev, w = carry
+      return jnp.max(jnp.abs(w - w_prev)) > 1e-6 * jnp.max(jnp.abs(w))
+
+    def body(carry):
+      _, w = carry
+      return w, g + W.T @ (d * w)       # w = g + A^T w
+
+    _, w = lax.while_loop(cond, body, (jnp.zeros_like(g), g))
+    return (d * w,)                     # a_bar = B^T w
+
+  answer = (equilibrium_fwd, equilibrium_bwd)
+  return answer
+
+
+def backward_iteration_hint(expected, got) -> str:
+    return ("The backward pass solves w = g + A^T w, where A is the Jacobian of the step "
+            "x -> tanh(W @ x + a) with respect to x at (a, x*), and returns (B^T w,), B its "
+            "Jacobian with respect to a. Both depend on x* only through tanh' at x*; A^T u is "
+            "a VJP of the step with respect to x, so jax.vjp can give it if you prefer.")
+
+
+EQUILIBRIUM_POINTS = [(np.array([0.5, -1.0, 2.0]),), (np.array([0.0, 0.0, 0.0]),),
+                      (np.array([-3.0, 1.0, 0.2]),)]
+EQUILIBRIUM_COTANGENTS = [np.array([1.0, 0.0, 0.0]), np.array([0.5, -2.0, 1.5])]
+SOLVES = re.compile(r"\b(lu|triangular_solve|custom_linear_solve|cholesky|qr|svd|eigh?)\[")
+LOOPS = re.compile(r"\b(while|scan)\[")
+
+
+def check_backward_iteration(answer, reference) -> str:
+    passed = check_vjp_pair(answer, equilibrium, reference, EQUILIBRIUM_POINTS,
+                            cotangents=EQUILIBRIUM_COTANGENTS, hint=backward_iteration_hint)
+    fwd, bwd = answer
+    a, g = (jnp.asarray(v, jnp.float32) for v in (EQUILIBRIUM_POINTS[0][0],
+                                                     EQUILIBRIUM_COTANGENTS[1]))
+    residuals = fwd(a)[1]  # computed here: the program below is f_bwd's alone
+    program = str(jax.make_jaxpr(bwd)(residuals, g))
+    if SOLVES.search(program):
+        raise Wrong("your f_bwd gives the right cotangents, but it solves the linear system "
+                    "(I - A^T) w = g with a matrix factorization (jnp.linalg.solve, inv, ...). "
+                    "The exercise is the iteration w = g + A^T w: it needs only products with "
+                    "A^T, which a VJP of the step gives without ever forming A, and that is "
+                    "what scales to an x with a million entries.")
+    if not LOOPS.search(program):
+        raise Wrong("your f_bwd gives the right cotangents, but runs no loop: no while_loop, "
+                    "fori_loop or scan. The exercise is the iteration w = g + A^T w, repeated "
+                    "until w stops changing (a Python loop of fixed length unrolls into the "
+                    "program, and is only right when its length happens to suffice).")
+    return passed + " f_bwd iterates in a loop, and solves no linear system."
+
+
 EXERCISES = (
     Exercise(
         id="10_implicit_cbrt", kind="vjp_pair",
@@ -199,4 +282,13 @@ EXERCISES = (
         asks_for="cube_root(a), the cube root by lesson 10's fixed_point, fixed so that "
                  "jax.grad works on it",
         solution=cube_root_solution, checker=check_cube_root, given=cube_root_given),
+    Exercise(
+        id="10_backward_iteration", kind="vjp_pair",
+        lesson="10_implicit_differentiation",
+        section="The math: differentiate the equation, not the loop",
+        asks_for="the pair (equilibrium_fwd, equilibrium_bwd) for equilibrium(a), the x* with "
+                 "x* = tanh(W @ x* + a) for a float32[3] a; equilibrium_bwd computes w = g + "
+                 "A^T w by iterating in a loop (no linear solve, no fixed_point), then returns "
+                 "(B^T w,)",
+        solution=backward_iteration_solution, checker=check_backward_iteration),
 )

@@ -107,3 +107,94 @@ def cube_root(a):
 answer = cube_root
 """,
 }
+
+
+# 10_backward_iteration (issue 21): the backward fixed-point iteration written out.
+BACKWARD = "10_backward_iteration"
+EQUILIBRIUM = '''
+from jax import lax
+
+def equilibrium_fwd(a):
+  x_star = equilibrium(a)
+  return x_star, {residual}
+
+def equilibrium_bwd(x_star, g):
+  d = 1 - x_star ** 2
+  def cond(carry):
+    w_prev, w = carry
+    return jnp.max(jnp.abs(w - w_prev)) > 1e-6 * jnp.max(jnp.abs(w))
+  def body(carry):
+    _, w = carry
+    return w, {step}
+  _, w = lax.while_loop(cond, body, (jnp.zeros_like(g), g))
+  return {result}
+
+answer = (equilibrium_fwd, equilibrium_bwd)
+'''
+
+
+def iteration(step="g + W.T @ (d * w)", result="(d * w,)", residual="x_star"):
+    return EQUILIBRIUM.format(step=step, result=result, residual=residual)
+
+
+BWD_ONLY = '''
+from jax import lax
+
+def equilibrium_fwd(a):
+  x_star = equilibrium(a)
+  return x_star, x_star
+
+def equilibrium_bwd(x_star, g):
+  d = 1 - x_star ** 2
+{body}
+
+answer = (equilibrium_fwd, equilibrium_bwd)
+'''
+
+WRONG[BACKWARD] = {
+    "A instead of A^T": iteration(step="g + W @ (d * w)"),
+    "tanh' on the wrong side": iteration(step="g + d * (W.T @ w)"),
+    "B^T left out": iteration(result="(w,)"),
+    "a kept instead of x*": iteration(residual="a"),
+    "one step, no loop": BWD_ONLY.format(body="  return (d * (g + W.T @ (d * g)),)"),
+    "a linear solve": BWD_ONLY.format(
+        body="  A = d[:, None] * W\n"
+             "  return (d * jnp.linalg.solve(jnp.eye(3) - A.T, g),)"),
+    "a Python loop, unrolled": BWD_ONLY.format(
+        body="  w = g\n"
+             "  for _ in range(60):\n"
+             "    w = g + W.T @ (d * w)\n"
+             "  return (d * w,)"),
+}
+EXPECTED.update({
+    (BACKWARD, "A instead of A^T"):
+        r"f_bwd's cotangent for argument 0 \(with output cotangent \[1, 0, 0\]\) at a=\[0\.5, -1, "
+        r"2\]: expected .*\. The backward pass solves w = g \+ A\^T w, where A is the Jacobian "
+        r"of the step .* \(See lesson 10_implicit_differentiation, 'The math: differentiate "
+        r"the equation, not the loop'\.\)",
+    (BACKWARD, "tanh' on the wrong side"):
+        r"f_bwd's cotangent for argument 0 .* The backward pass solves w = g \+ A\^T w",
+    (BACKWARD, "B^T left out"):
+        r"f_bwd's cotangent for argument 0 .* returns \(B\^T w,\), B its Jacobian with respect "
+        r"to a",
+    (BACKWARD, "a kept instead of x*"):
+        r"f_bwd's cotangent for argument 0 \(with output cotangent \[1, 0, 0\]\) at a=\[0\.5, -1, "
+        r"2\]: expected",
+    (BACKWARD, "one step, no loop"):
+        r"f_bwd's cotangent for argument 0 .* The backward pass solves w = g \+ A\^T w",
+    (BACKWARD, "a linear solve"):
+        r"your f_bwd gives the right cotangents, but it solves the linear system \(I - A\^T\) w "
+        r"= g with a matrix factorization .* The exercise is the iteration w = g \+ A\^T w",
+    (BACKWARD, "a Python loop, unrolled"):
+        r"your f_bwd gives the right cotangents, but runs no loop: no while_loop, fori_loop or "
+        r"scan\.",
+})
+CORRECT = globals().get("CORRECT", {})
+CORRECT[BACKWARD] = {
+    "A^T u by jax.vjp, a fori_loop of 100 steps": BWD_ONLY.format(
+        body="  step = lambda x: jnp.tanh(W @ x + jnp.arctanh(x_star) - W @ x_star)\n"
+             "  _, vjp_x = jax.vjp(step, x_star)\n"
+             "  w = jax.lax.fori_loop(0, 100, lambda i, w: g + vjp_x(w)[0], g)\n"
+             "  return (d * w,)"),
+    "the iteration on v = d * w": iteration(step="d * (g + W.T @ w)", result="(w,)"),
+}
