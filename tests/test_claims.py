@@ -1471,6 +1471,25 @@ def test_11_none_cotangent_inside_pytrees():
     assert (float(got.b), float(got.c)) == (1.0, 0.0)
 
 
+def test_11_symbolic_zeros_motivation_default_bwd_gets_arrays_of_zeros():
+    """11, gotcha 6: "By default a backward rule receives an array of zeros for each output
+    whose result nobody differentiates" (with the flag, a SymbolicZero: the lesson's cell)."""
+    seen = []
+
+    @custom_vjp
+    def two_outputs(x):
+        return x * 2.0, x * 3.0
+
+    def bwd(res, g):
+        seen.append(g[1])
+        return (2.0 * g[0] + 3.0 * g[1],)
+
+    two_outputs.defvjp(lambda x: (two_outputs(x), None), bwd)
+    assert float(jax.grad(lambda x: two_outputs(x)[0])(1.0)) == 2.0
+    unused, = seen
+    assert isinstance(unused, jax.Array) and float(unused) == 0.0
+
+
 def test_11_float0_zero_bits_allow_int_and_integer_outputs():
     """11, gotcha 7: "a tangent for it, of the special dtype `float0` (zero bits per element)",
     "`grad(..., allow_int=True)` returns `float0` zeros for them", and "a JVP rule whose output
