@@ -240,3 +240,31 @@ def test_one_operation_can_be_both_origins():
     assert trace.first_nan.primitive == "log"
     text = str(course.show_jaxpr(lambda x: jnp.log(x) * 2.0, -1.0, values=True))
     assert "<-- first inf/nan, first nan: log(-1.0) = nan" in text
+
+
+# Reusing results between evaluations (compare_rules evaluates two programs that share most
+# equations): the same values, and never for an equation with effects.
+
+def test_shared_results_give_the_same_trace_and_are_reused():
+    closed = jax.make_jaxpr(lambda x: jnp.sin(x) * jnp.sin(x) + jnp.cos(x))(1.0)
+    results: dict = {}
+    first = evaluate.evaluate_jaxpr(closed, [0.5], "f", results=results)
+    assert len(results) == 4  # sin, mul, cos, add: the second sin was reused
+    again = evaluate.evaluate_jaxpr(closed, [0.5], "f", results=results)
+    plain = evaluate.evaluate_jaxpr(closed, [0.5], "f")
+    for trace in (again, first):
+        assert [[v.show() for v in r.outputs] for r in trace] == \
+               [[v.show() for v in r.outputs] for r in plain]
+    assert len(results) == 4
+
+
+def test_an_equation_with_effects_runs_every_time(capsys):
+    def f(x):
+        jax.debug.print("x is {}", x)
+        return x * 2.0
+
+    closed = jax.make_jaxpr(f)(1.0)
+    results: dict = {}
+    evaluate.evaluate_jaxpr(closed, [3.0], "f", results=results)
+    evaluate.evaluate_jaxpr(closed, [3.0], "f", results=results)
+    assert capsys.readouterr().out.count("x is 3.0") == 2

@@ -56,18 +56,20 @@ def compare(default_fn, custom_fn, args: tuple, mode: str = "grad",
                 caller, f"mode='grad' needs {display_name(default_fn)} to return one scalar, "
                 f"it returns {types[0]}; use mode='vjp'.")
         rules = find_rules(primals[1])
+        results: dict = {}  # the programs share most equations: each is run once
         default, _ = trace_mode(caller, default_fn, args, mode, find_rules(primals[0]),
-                                "default")
-        custom, rule_of = trace_mode(caller, custom_fn, args, mode, rules, "custom")
+                                "default", results)
+        custom, rule_of = trace_mode(caller, custom_fn, args, mode, rules, "custom", results)
     rows, in_both, shared = align(default, custom)
     at = ", ".join(format_array(np.asarray(a)) for a in jax.tree_util.tree_leaves(args))
     return Comparison(mode, f"{display_name(default_fn)} / {display_name(custom_fn)} at {at}",
                       default, custom, rows, in_both, shared, rules, rule_of)
 
 
-def trace_mode(caller: str, fn, args: tuple, mode: str, rules: list[Rule],
-               role: str) -> tuple[Trace, dict[int, Rule]]:
-    """The `mode` program of `fn` evaluated at `args`, with the equations its rules made."""
+def trace_mode(caller: str, fn, args: tuple, mode: str, rules: list[Rule], role: str,
+               results: dict | None = None) -> tuple[Trace, dict[int, Rule]]:
+    """The `mode` program of `fn` evaluated at `args`, with the equations its rules made
+    (`results` as for `evaluate_jaxpr`)."""
     try:
         closed = jax.make_jaxpr(differentiated(fn, args, mode))(*args)
     except Exception as e:  # the learner's rule or function raised: one line, naming it
@@ -76,7 +78,7 @@ def trace_mode(caller: str, fn, args: tuple, mode: str, rules: list[Rule],
             f"{one_line(e)}", value=not isinstance(e, TypeError)) from None
     attribution = Attribution(rules)
     trace = evaluate_jaxpr(closed, jax.tree_util.tree_leaves(args), display_name(fn),
-                           on_record=attribution)
+                           on_record=attribution, results=results)
     return trace, attribution.rule_of
 
 

@@ -20,15 +20,21 @@ from .data import Record, Trace, Value, format_array
 # A while loop is followed iteration by iteration up to this many iterations. Past it, the
 # interpreter stops counting and JAX's own `while` finishes the loop from where it stopped.
 MAX_WHILE_ITERATIONS = 10_000
+# Results are reused (`evaluate_jaxpr(results=...)`) only for equations on at most this many
+# numbers in all: past it, comparing the operands would cost more than running them.
+MAX_REUSED_SIZE = 1024
 
 
-def evaluate_jaxpr(closed, flat_args, name: str = "f", on_record=None) -> Trace:
+def evaluate_jaxpr(closed, flat_args, name: str = "f", on_record=None,
+                   results: dict | None = None) -> Trace:
     """As `jax.core.eval_jaxpr(closed.jaxpr, closed.consts, *flat_args)`, but keeping every
     value: a `Trace` of an already-made closed jaxpr at new inputs of the same shapes.
 
     `trace_jaxpr` without the tracing: the explorers in `widgets/` reuse one jaxpr for every
     slider position. `on_record(eqn, record)`, if given, is called for every record as it is
     made (`course.jaxpr.rules.Attribution` uses it to put equations down to custom rules).
+    `results`, if given, is a dict shared by several evaluations: an equation already run on
+    the same (small) values reuses what it gave (compare_rules' two programs share most).
 
     >>> import jax, jax.numpy as jnp
     >>> from course.jaxpr import describe_op
@@ -38,7 +44,7 @@ def evaluate_jaxpr(closed, flat_args, name: str = "f", on_record=None) -> Trace:
     ['log(0.0) = -inf', 'mul(-inf, 2.0) = -inf']
     """
     names = Names()
-    interp = Interpreter(names, on_record)
+    interp = Interpreter(names, on_record, results)
     in_values = [np.asarray(a) for a in flat_args]
     inputs = tuple(names.value(v, x) for v, x in zip(closed.jaxpr.invars, in_values))
     out_values = interp.run(closed.jaxpr, closed.consts, in_values, depth=0, parent=None)
@@ -151,9 +157,10 @@ def _call_label(eqn) -> str:
 class Interpreter:
     """Runs jaxprs on NumPy values and appends a `Record` for every equation it meets."""
 
-    def __init__(self, names: Names, on_record=None):
+    def __init__(self, names: Names, on_record=None, results: dict | None = None):
         self.names = names
         self.on_record = on_record  # called as on_record(eqn, record) for every record
+        self.results = results  # (primitive, params, context, operands) -> the outputs
         self.records: list[Record] = []
         self.aliases: dict[str, str] = {}
 
@@ -228,7 +235,27 @@ class Interpreter:
         return outvals
 
     def bind(self, eqn, invals) -> list:
-        return [np.asarray(x) for x in compat.bind(eqn, invals)]
+        key = self._key(eqn, invals) if self.results is not None else None
+        if key is not None and key in self.results:
+            return self.results[key]
+        outvals = [np.asarray(x) for x in compat.bind(eqn, invals)]
+        if key is not None:
+            self.results[key] = outvals
+        return outvals
+
+    @staticmethod
+    def _key(eqn, invals):
+        """What a primitive's outputs depend on, or None when they may depend on more (an
+        equation with effects, such as jax.debug.print) or the operands are large."""
+        if eqn.effects or sum(np.size(x) for x in invals) > MAX_REUSED_SIZE:
+            return None
+        try:
+            operands = tuple((x.dtype.str, x.shape, x.tobytes()) for x in map(np.asarray, invals))
+            key = (eqn.primitive, tuple(eqn.params.items()), eqn.ctx, operands)
+            hash(key)
+        except TypeError:  # a parameter that cannot be a dict key: run it each time
+            return None
+        return key
 
     def eval_while(self, eqn, invals, depth, parent) -> list:
         """The first iteration is recorded equation by equation; the others run without
