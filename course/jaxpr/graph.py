@@ -74,9 +74,10 @@ def graph_window(trace: Trace, limit: int = MAX_GRAPH_OPS) -> tuple[list[Record]
     return window, caption
 
 
-def trace_dot(trace: Trace, values: bool = False) -> str:
+def trace_dot(trace: Trace, values: bool = False, restyled: tuple[str, ...] = ()) -> str:
     """As `jax.make_jaxpr`'s printout, but as a Graphviz DOT graph: one node per equation, one
-    edge per variable (labelled with its value if `values`), nested calls as boxes."""
+    edge per variable (labelled with its value if `values`), nested calls as boxes.
+    `restyled` are DOT lines added last, e.g. `in_a [fillcolor=...]` to mark an input."""
     records, _ = graph_window(trace)
     drawn = {r.index for r in records}
     notes = origin_notes(trace) if values else {}
@@ -120,6 +121,7 @@ def trace_dot(trace: Trace, values: bool = False) -> str:
         source = producer.get(trace.resolve(v.name, producer))
         if source is not None:
             lines.append(f"  {source} -> out_{i} {edge_attrs(v, values)};")
+    lines.extend(restyled)
     lines.append("}")
     return "\n".join(lines)
 

@@ -163,8 +163,7 @@ def split_dot(s: Split, side: str) -> str:
                 f"{r.nbytes} bytes"
         extra.append(f'  {node} [fillcolor="{RESIDUAL_FILL}", penwidth=2, '
                      f'color="{RULE_COLOR}", label={dot_str(label)}];')
-    dot = trace_dot(trace, values=True)
-    return dot[:dot.rstrip().rindex("}")] + "\n".join(extra) + "\n}"
+    return trace_dot(trace, values=True, restyled=tuple(extra))
 
 
 def split_html(s: Split, text: str) -> str:
