@@ -9,6 +9,7 @@ import sys
 
 from firstuseauthenticator import FirstUseAuthenticator
 from firstuseauthenticator.firstuseauthenticator import CustomLoginHandler, ResetPasswordHandler
+from jupyterhub.app import JupyterHub
 from jupyterhub.auth import LocalAuthenticator
 from jupyterhub.spawner import LocalProcessSpawner, set_user_setuid
 from jupyterhub.utils import url_path_join
@@ -228,7 +229,10 @@ c.Spawner.environment = {
 # class of 40 wait minutes for servers that start in seconds. The range's low end is about a
 # start's median time here.
 c.JupyterHub.concurrent_spawn_limit = max(8, 10 * (os.cpu_count() or 2))
-c.JupyterHub.spawn_throttle_retry_range = (3, 8)
+# Not a configurable trait in JupyterHub 6.1 (no .tag(config=True): `c.JupyterHub.` would be
+# ignored, as a benchmark run showed, still suggesting 30-60 s), so it is set on the hub itself,
+# which is loading this file; its web settings are made after this file is read.
+JupyterHub.instance().spawn_throttle_retry_range = (3, 8)
 c.Spawner.start_timeout = 300
 c.Spawner.http_timeout = 300
 # Inside a server, a kernel idle for 20 minutes is shut down (its memory returns), while the
