@@ -31,6 +31,10 @@ SETUP = (f"import sys\nsys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}]\n
          "import jax.numpy as jnp\nimport lesson_functions as L\nimport widgets")
 BUILDS = {
     "stability": "widgets.stability_explorer(naive=L.naive_log1pexp, rule=L.log1pexp, x=3.0)",
+    "convention": "widgets.convention_explorer(naive=L.naive_f, rule=L.f, x=0.0)",
+    "clipping": "widgets.clipping_explorer(clip_gradient=L.clip_gradient, lo=-0.75, hi=0.75)",
+    "fixed point": "widgets.fixed_point_explorer(solver=L.newton_sqrt, update=L.newton_update, "
+                   "reference=jnp.sqrt, a=2.0, iterations=4)",
 }
 RUN = "() => { window.jupyterapp.commands.execute('%s'); }"
 
@@ -117,3 +121,35 @@ def test_stability_moves_in_the_browser_with_no_kernel_message(page):
     assert page.frames_seen == before, "moving the slider sent or received kernel messages"
     expect(view.locator("output")).to_have_text("150.0")
     expect(status).to_have_text(python.status)
+
+
+@pytest.mark.parametrize("name", ["convention", "clipping", "fixed point"])
+def test_each_control_steps_through_its_grid_in_the_browser(page, name):
+    """Each control of the other explorers: ArrowRight and Home move it one grid point and to
+    the first, and the browser's status is Python's at the same grid points; no kernel
+    message."""
+    from playwright.sync_api import expect
+
+    python = eval(BUILDS[name], {"widgets": widgets, "L": L, "jnp": __import__("jax.numpy")
+                                 .numpy})
+    view = explorer(page, list(BUILDS).index(name))
+    status = view.locator(".course-status")
+    expect(status).to_have_text(python.status)
+    page.wait_for_timeout(300)
+    before = dict(page.frames_seen)
+    curves = view.locator("path.course-curve")
+    for k, control in enumerate(python.controls):
+        slider = view.get_by_label(control.name, exact=True)
+        drawn = [curves.nth(i).get_attribute("d") for i in range(curves.count())]
+        slider.focus()
+        slider.press("ArrowRight")
+        python.apply(**{control.name: float(control.values[python.position[k] + 1])})
+        expect(status).to_have_text(python.status)
+        expect(view.locator("output").nth(k)).to_have_text(control.label(
+            control.values[python.position[k]]))
+        if name != "convention":  # its curves stay; a marker moves
+            assert [curves.nth(i).get_attribute("d") for i in range(curves.count())] != drawn
+        slider.press("Home")
+        python.apply(**{control.name: float(control.values[0])})
+        expect(status).to_have_text(python.status)
+    assert page.frames_seen == before, "moving a control sent or received kernel messages"

@@ -4,7 +4,6 @@ widget, bad arguments a short error naming the argument and the lesson, and upda
 compiled code."""
 
 import ast
-import io
 import re
 from pathlib import Path
 
@@ -13,12 +12,10 @@ import jax.numpy as jnp
 import jupytext
 import lesson_functions as L
 import numpy as np
-import PIL.Image
 import pytest
 
 import course
 import widgets
-from widgets.base import png
 from widgets.grid import GridExplorer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,43 +115,49 @@ def test_convention_at_and_near_zero():
     explorer = build_convention()
     assert np.isnan(explorer.values["autodiff"]) and explorer.values["rule"] == 1.0
     assert explorer.values["quotient"] == pytest.approx(1 / (1 + np.sqrt(1e-3)), rel=1e-3)
-    explorer.slider.value = 0.25
+    assert explorer.status.startswith("x = 0.000: grad(naive_f) = nan, grad(f) = 1.0, ")
+    assert explorer.apply(x=0.25)
     expected = (0.5 + 2) / (2 * 1.5 ** 2)
     assert explorer.values["rule"] == pytest.approx(expected)
     assert explorer.values["autodiff"] == pytest.approx(expected)
     assert not explorer.apply(x=-1.0)
     assert "x = -1 is outside the domain: naive_f is defined for x >= 0" in explorer.error
     assert explorer.values["x"] == 0.25  # the last valid state stays displayed
+    assert len(explorer.data["controls"][0]["values"]) == 1001  # a grid point every 0.001
 
 
 def test_clipping_bounds_reshape_the_gradient():
     explorer = build_clipping()
-    explorer.lo.value = -0.3
-    explorer.hi.value = 0.5
-    curve = explorer.curve.get_ydata()
-    t = widgets.clipping.T
-    np.testing.assert_allclose(curve, np.clip(np.cos(t), -0.3, 0.5), atol=1e-6)
-    assert explorer.values["min"] == pytest.approx(-0.3) and explorer.values["max"] == 0.5
+    assert explorer.apply(lo=-0.375, hi=0.5)
+    curve = explorer.data["plot"]["curves"][2]
+    drawn = np.array(curve["ys"][explorer.flat(curve["by"])], np.float32)
+    t = np.array(explorer.data["plot"]["curves"][2]["x"], np.float32)
+    np.testing.assert_allclose(drawn, np.clip(np.cos(t), -0.375, 0.5), atol=1e-4)
+    assert explorer.values["min"] == pytest.approx(-0.375) and explorer.values["max"] == 0.5
+    assert explorer.status == "clip to [-0.375, 0.5]: the gradient now ranges over [-0.375, 0.500]"
     assert not explorer.apply(lo=0.5, hi=0.1)
     assert "lo = 0.5 is above hi = 0.1" in explorer.error
-    assert explorer.apply(lo=-0.2)  # hi from its slider
+    assert explorer.apply(lo=-0.25)  # hi from its slider
     assert explorer.values["hi"] == 0.5
+    assert explorer.apply(lo=-0.3)  # between grid points: snapped, and said so
+    assert explorer.values["lo"] == -0.25 and "shown at the nearest one, -0.25" in explorer.message
 
 
 def test_fixed_point_iterates_and_gradients():
     explorer = build_fixed_point(a=4.0, iterations=1)
     assert explorer.values["x_n"] == pytest.approx(2.5)  # 0.5 * (4 + 4 / 4)
-    explorer.n.value = 6
+    assert explorer.apply(iterations=6)
     assert explorer.values["x_n"] == pytest.approx(2.0)
     assert explorer.values["implicit"] == pytest.approx(0.25)
     assert explorer.values["reference"] == pytest.approx(0.25)
-    explorer.a.value = 9.0
+    assert explorer.apply(a=9.0)
     assert explorer.values["implicit"] == pytest.approx(1 / 6, rel=1e-6)
-    assert "grad(newton_sqrt) = 0.1666667, grad(sqrt) = 0.1666667" in explorer.status.value
+    assert "grad(newton_sqrt) = 0.1666667, grad(sqrt) = 0.1666667" in explorer.status
     assert not explorer.apply(a=-2.0, iterations=3)
     assert "needs a > 0" in explorer.error
     assert not explorer.apply(a=2.0, iterations=0)
     assert "iterations must be a whole number from 1 to 12, got 0." in explorer.error
+    assert explorer.widget.index == [89, 5]  # a = 9.0, 6 iterations
 
 
 def test_fixed_point_update_must_be_the_solvers_map():
@@ -179,22 +182,12 @@ def test_stepper_walks_and_jumps_to_the_nan():
 
 
 def test_text_form_is_short_and_deterministic():
-    bundle = build_clipping()._repr_mimebundle_()
+    bundle, _ = build_clipping()._repr_mimebundle_()  # anywidget: (data, metadata)
     assert bundle["text/plain"] == (
         "<clipping explorer: lo = -0.75, hi = 0.75, min = -0.75, max = 0.75>")
     assert "application/vnd.jupyter.widget-view+json" in bundle
     stepper = build_stepper()._repr_mimebundle_()
     assert stepper["text/plain"] == "<jaxpr stepper: 5 equations, at [0] exp(100.0) = inf>"
-
-
-def test_png_is_the_figure_pixel_for_pixel():
-    explorer = build_clipping()
-    rgba = np.asarray(explorer.fig.canvas.buffer_rgba())
-    decoded = PIL.Image.open(io.BytesIO(explorer.image.value))
-    assert (decoded.format, decoded.mode, decoded.size) == ("PNG", "RGBA", (460, 259))
-    np.testing.assert_array_equal(np.asarray(decoded), rgba)
-    pixels = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
-    np.testing.assert_array_equal(np.asarray(PIL.Image.open(io.BytesIO(png(pixels)))), pixels)
 
 
 # Compilation: once when built, never when a control moves.
@@ -213,9 +206,10 @@ def test_count_compiles_counts_a_fresh_jit():
 
 MOVES = {
     "stability": (build_stability, {"x": np.linspace(-20, 150, 25)}),
-    "convention": (build_convention, {"slider": np.linspace(0, 1, 25)}),
+    "convention": (build_convention, {"x": np.linspace(0, 1, 25)}),
     "clipping": (build_clipping, {"lo": np.linspace(-1.5, 0, 7), "hi": np.linspace(0, 1.5, 7)}),
-    "fixed point": (build_fixed_point, {"a": np.linspace(0.1, 10, 7), "n": range(1, 13)}),
+    "fixed point": (build_fixed_point, {"a": np.linspace(0.1, 10, 7),
+                                        "iterations": range(1, 13)}),
     "stepper": (build_stepper, {"step": [0, 1, 2, 3, 4, 0]}),
 }
 
@@ -291,14 +285,15 @@ BAD_ARGUMENTS = [
      r"^stability_explorer: grad\(not_a_float_function\)\(x\) failed at x = -20 to 150 \(the "
      r"explorer's grid\), with "
      r"ConcretizationTypeError: Abstract tracer value encountered where concrete value is "
-     r"expected.* The explorer runs rule under jax\.jit and jax\.grad on float32 scalars\. "
+     r"expected.* The explorer runs rule under jax\.vmap and jax\.grad on float32 values\. "
      r"Check that rule is the function lesson 2 \(02_numerical_stability\) defines"),
     (lambda: widgets.stability_explorer(naive=L.naive_log1pexp, rule=max), ValueError,
      r"^stability_explorer: grad\(max\)\(x\) failed at x = -20 to 150 \(the explorer's grid\), "
      r"with TypeError: iteration over "
-     r"a 0-d array\. The explorer runs rule under jax\.jit"),
+     r"a 0-d array\. The explorer runs rule under jax\.vmap"),
     (lambda: widgets.convention_explorer(naive=L.naive_f, rule=lambda x: x[0]), ValueError,
-     r"^convention_explorer: grad\(<lambda>\)\(x\) failed at x = 0, with IndexError: Too many "
+     r"^convention_explorer: grad\(<lambda>\)\(x\) failed at x = 0 to 1 \(the "
+     r"explorer's grid\), with IndexError: Too many "
      r"indices"),
     (lambda: widgets.convention_explorer(naive=L.f, rule=L.clip_gradient), TypeError,
      r"the explorer calls rule\(x\), with 1 argument, but rule=clip_gradient takes "
@@ -310,8 +305,9 @@ BAD_ARGUMENTS = [
      r"widgets\.clipping_explorer\(clip_gradient=clip_gradient\) "
      r"\(lesson 4 \(04_gradient_clipping\)\)\.$"),
     (lambda: widgets.clipping_explorer(clip_gradient=lambda lo, hi, x: (x, x)), ValueError,
-     r"^clipping_explorer: grad\(sin\(<lambda>\(lo, hi, t\)\)\) failed at lo = -0\.75, "
-     r"hi = 0\.75, with TypeError: sin requires ndarray or scalar arguments, got "
+     r"^clipping_explorer: grad\(sin\(<lambda>\(lo, hi, t\)\)\) failed at lo = -1\.5 to 0, "
+     r"hi = 0 to 1\.5 \(the explorer's grid\), with TypeError: sin requires ndarray or scalar "
+     r"arguments, got "
      r"<class 'tuple'>"),
     (lambda: widgets.fixed_point_explorer(solver=L.newton_sqrt, update=L.newton_update,
                                           reference="sqrt"), TypeError,

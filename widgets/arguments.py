@@ -57,7 +57,7 @@ class Caller:
                 first += "."
             raise ValueError(
                 f"{self.explorer}: {what} failed at {at}, with {type(error).__name__}: {first} "
-                f"The explorer runs {argument} under jax.jit and jax.grad on float32 scalars. "
+                f"The explorer runs {argument} under jax.vmap and jax.grad on float32 values. "
                 f"Check that {argument} is the function {self.lesson} defines (run the lesson's "
                 f"cells first), as in {self.example}.") from None
 

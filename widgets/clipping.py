@@ -1,22 +1,28 @@
 """Lesson 4: sliders for lo and hi reshape the gradient of sin(clip_gradient(lo, hi, t)), with
-the lesson's own `clip_gradient`."""
+the lesson's own `clip_gradient`.
+
+The gradient is computed once for every pair of grid points (lo, hi), in one vectorized call;
+the browser draws the curve of the pair the sliders are on."""
 
 from __future__ import annotations
 
-import ipywidgets as W
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from .arguments import Caller, name
-from .base import BadInput, Explorer, number
+from .base import BadInput, number
+from .grid import Control, GridExplorer, numbers
 
-T = np.linspace(0, 10, 400, dtype=np.float32)
+T = np.linspace(0, 10, 121, dtype=np.float32)
+STEP = 0.125  # of both sliders: 13 x 13 pairs of (lo, hi)
+LOS = np.arange(-1.5, 0 + STEP / 2, STEP, dtype=np.float32)
+HIS = np.arange(0, 1.5 + STEP / 2, STEP, dtype=np.float32)
 CALLER = Caller("clipping_explorer", "lesson 4 (04_gradient_clipping)",
                 "widgets.clipping_explorer(clip_gradient=clip_gradient)")
 
 
-class ClippingExplorer(Explorer):
+class ClippingExplorer(GridExplorer):
     title = "clipping explorer"
 
     def __init__(self, clip_gradient, lo: float = -0.75, hi: float = 0.75):
@@ -28,23 +34,34 @@ class ClippingExplorer(Explorer):
             """sin(clip_gradient(lo, hi, t)) and its derivative in t, one t at a time."""
             return jax.vmap(jax.value_and_grad(lambda x: jnp.sin(clip(lo, hi, x))))(t)
 
-        self.curve_fn = jax.jit(clipped_sin)  # lo, hi are traced: one compilation
-        self.lo = W.FloatSlider(value=lo, min=-1.5, max=0.0, step=0.05, description="lo")
-        self.hi = W.FloatSlider(value=hi, min=0.0, max=1.5, step=0.05, description="hi")
-        super().__init__({"lo": self.lo, "hi": self.hi})
-        forward, _ = CALLER.run(
-            "clip_gradient", f"grad(sin({fn_name}(lo, hi, t)))", f"lo = {lo:g}, hi = {hi:g}",
-            lambda: self.curve_fn(jnp.float32(lo), jnp.float32(hi), T))
-        ax = self.fig.subplots()
-        ax.plot(T, np.asarray(forward), color="black", lw=1, label=f"sin({fn_name}(lo, hi, t))")
-        ax.plot(T, np.cos(T), color="#adb5bd", lw=1, ls="--", label="cos(t), unclipped")
-        (self.curve,) = ax.plot(T, np.cos(T), color="C1", lw=2.5, label="its gradient")
-        self.lo_line = ax.axhline(lo, color="C1", lw=0.8, ls=":")
-        self.hi_line = ax.axhline(hi, color="C1", lw=0.8, ls=":")
-        ax.set(xlabel="t", ylim=(-1.6, 1.6))
-        ax.legend(fontsize=8, loc="lower left", ncol=3)
-        self.animated = [self.curve, self.lo_line, self.hi_line]
-        self.apply(lo=lo, hi=hi)
+        every_pair = jax.vmap(jax.vmap(clipped_sin, (None, 0, None)), (0, None, None))
+        forward, grads = CALLER.run(
+            "clip_gradient", f"grad(sin({fn_name}(lo, hi, t)))",
+            f"lo = {LOS[0]:g} to {LOS[-1]:g}, hi = {HIS[0]:g} to {HIS[-1]:g} (the explorer's "
+            "grid)", lambda: every_pair(LOS, HIS, T))
+        forward, grads = np.asarray(forward), np.asarray(grads)  # (lo, hi, t)
+        plot = {
+            "xlabel": "t", "ylabel": "", "xlim": [0, 10], "ylim": [-1.6, 1.6],
+            "curves": [
+                {"label": f"sin({fn_name}(lo, hi, t))", "color": "black", "width": 1,
+                 "x": numbers(T), "y": numbers(forward[0, 0], 5)},
+                {"label": "cos(t), unclipped", "color": "#adb5bd", "width": 1, "dash": "4 3",
+                 "x": numbers(T), "y": numbers(np.cos(T), 5)},
+                {"label": "its gradient", "color": "#ff7f0e", "width": 2.5, "x": numbers(T),
+                 "by": [0, 1], "ys": [numbers(g, 5) for g in grads.reshape(-1, len(T))]}],
+            "hlines": [{"label": "", "color": "#ff7f0e", "dash": "2 2", "by": [0],
+                        "ys": numbers(LOS)},
+                       {"label": "", "color": "#ff7f0e", "dash": "2 2", "by": [1],
+                        "ys": numbers(HIS)}],
+        }
+        self.setup(
+            [Control("lo", LOS, ".3g"), Control("hi", HIS, ".3g")], plot,
+            "clip to [{lo}, {hi}]: the gradient now ranges over [{min}, {max}]",
+            {"min": ([0, 1], grads.min(axis=2), lambda v: f"{v:.3f}"),
+             "max": ([0, 1], grads.max(axis=2), lambda v: f"{v:.3f}")},
+            {"lo": lo, "hi": hi},
+            f"sin({fn_name}(lo, hi, t)) for t from 0 to 10, and its gradient in t, clipped to "
+            "[lo, hi], against cos(t) unclipped.")
 
     def parse(self, lo, hi):
         lo, hi = number(lo, "lo"), number(hi, "hi")
@@ -52,16 +69,6 @@ class ClippingExplorer(Explorer):
             raise BadInput(f"lo = {lo:g} is above hi = {hi:g}: jnp.clip(g, lo, hi) would not "
                            "be a clip. Keep lo <= hi.")
         return {"lo": lo, "hi": hi}
-
-    def update(self, lo, hi):
-        _, grads = self.curve_fn(jnp.float32(lo), jnp.float32(hi), T)
-        grads = np.asarray(grads)
-        self.curve.set_ydata(grads)
-        self.lo_line.set_ydata([lo, lo])
-        self.hi_line.set_ydata([hi, hi])
-        return ({"lo": lo, "hi": hi, "min": float(grads.min()), "max": float(grads.max())},
-                f"clip to [{lo:g}, {hi:g}]: the gradient now ranges over "
-                f"[{grads.min():.3f}, {grads.max():.3f}]")
 
 
 def clipping_explorer(*, clip_gradient, lo: float = -0.75, hi: float = 0.75) -> ClippingExplorer:

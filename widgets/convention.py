@@ -1,24 +1,26 @@
 """Lesson 3: a function on x >= 0 near its boundary at 0. Plain autodiff of the lesson's
 `naive_f` against its custom rule `f`, next to the one-sided difference quotient, whose limit
-at 0 is the convention the rule encodes."""
+at 0 is the convention the rule encodes.
+
+All three are computed once, at every grid point of the slider, in one vectorized call; the
+browser draws them as the slider moves."""
 
 from __future__ import annotations
 
-import ipywidgets as W
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 from .arguments import Caller, name
-from .base import BadInput, Explorer, number
+from .base import BadInput, number
+from .grid import Control, GridExplorer, numbers, text32
 
 H = 1e-3  # step of the one-sided difference quotient (f(x + h) - f(x)) / h
-X_MAX = 1.0
+X_MAX, X_STEP = 1.0, 0.001
 CALLER = Caller("convention_explorer", "lesson 3 (03_differentiation_conventions)",
                 "widgets.convention_explorer(naive=naive_f, rule=f)")
 
 
-class ConventionExplorer(Explorer):
+class ConventionExplorer(GridExplorer):
     title = "convention explorer"
 
     def __init__(self, naive, rule, x: float = 0.0):
@@ -26,35 +28,41 @@ class ConventionExplorer(Explorer):
         rule = CALLER.function(rule, "rule", "rule(x)",
                                "the function with the custom_jvp rule, like f,")
         self.naive_name, self.rule_name = name(naive), name(rule)
-        self.slider = W.FloatSlider(value=x, min=0.0, max=X_MAX, step=0.001, description="x",
-                                    readout_format=".3f")
-        super().__init__({"x": self.slider})
-
-        self.naive_grad = jax.jit(jax.grad(naive))
-        self.rule_grad = jax.jit(jax.grad(rule))
-        self.quotient = jax.jit(lambda x: (naive(x + H) - naive(x)) / H)
-        x32 = jnp.float32(max(x, 0.0))
-        for argument, fn, what in [("naive", self.naive_grad, f"grad({self.naive_name})(x)"),
-                                   ("naive", self.quotient, f"{self.naive_name}(x + h)"),
-                                   ("rule", self.rule_grad, f"grad({self.rule_name})(x)")]:
-            CALLER.run(argument, what, f"x = {float(x32):g}", lambda fn=fn: fn(x32))
-        xs = np.linspace(0.0, X_MAX, 201, dtype=np.float32)
-        ax = self.fig.subplots()
-        ax.plot(xs, np.asarray(jax.vmap(self.rule_grad)(xs)), lw=3, color="C1",
-                label=f"grad({self.rule_name}), custom rule")
-        naive_curve = np.asarray(jax.vmap(self.naive_grad)(xs))
-        ax.plot(xs, np.where(np.isfinite(naive_curve), naive_curve, np.nan), color="C0",
-                label=f"grad({self.naive_name}), plain autodiff")
-        ax.plot([0.0], [1.0], "o", mfc="white", color="black", ms=7,
-                label="one-sided limit at 0: 1")
-        self.cursor = ax.axvline(x, color="black", lw=1)
-        (self.quotient_dot,) = ax.plot([x], [1.0], "^", color="C2", ms=8,
-                                       label=f"(f(x+h) - f(x)) / h, h = {H:g}")
-        (self.rule_dot,) = ax.plot([x], [1.0], "s", color="C1", ms=6)
-        ax.set(xlabel="x", ylabel="derivative", xlim=(-0.02, X_MAX), ylim=(0.4, 1.05))
-        ax.legend(fontsize=8, loc="upper right")
-        self.animated = [self.cursor, self.quotient_dot, self.rule_dot]
-        self.apply(x=x)
+        xs = np.linspace(0.0, X_MAX, round(X_MAX / X_STEP) + 1, dtype=np.float32)
+        at = f"x = 0 to {X_MAX:g} (the explorer's grid)"
+        autodiff = np.asarray(CALLER.run("naive", f"grad({self.naive_name})(x)", at,
+                                         lambda: jax.vmap(jax.grad(naive))(xs)))
+        quotient = np.asarray(CALLER.run("naive", f"{self.naive_name}(x + h)", at,
+                                         lambda: jax.vmap(lambda x: (naive(x + H) - naive(x))
+                                                          / H)(xs)))
+        rule_grad = np.asarray(CALLER.run("rule", f"grad({self.rule_name})(x)", at,
+                                          lambda: jax.vmap(jax.grad(rule))(xs)))
+        plot = {
+            "xlabel": "x", "ylabel": "derivative", "xlim": [-0.02, X_MAX], "ylim": [0.4, 1.05],
+            "curves": [
+                {"label": f"grad({self.rule_name}), custom rule", "color": "#ff7f0e",
+                 "width": 3, "xcontrol": 0, "y": numbers(rule_grad)},
+                {"label": f"grad({self.naive_name}), plain autodiff", "color": "#1f77b4",
+                 "xcontrol": 0, "y": numbers(autodiff)}],
+            "marks": [{"label": "one-sided limit at 0: 1", "x": 0.0, "y": 1.0,
+                       "symbol": "circle", "color": "black", "fill": "white"}],
+            "cursor": 0,
+            "points": [
+                {"label": f"(f(x+h) - f(x)) / h, h = {H:g}", "color": "#2ca02c",
+                 "symbol": "triangle", "control": 0, "by": [0], "ys": numbers(quotient)},
+                {"label": f"grad({self.rule_name}) at x", "color": "#ff7f0e", "symbol": "square",
+                 "control": 0, "by": [0], "curve": 0}],
+        }
+        self.setup(
+            [Control("x", xs, ".3f")], plot,
+            f"x = {{x}}: grad({self.naive_name}) = {{autodiff}}, grad({self.rule_name}) = "
+            "{rule}, one-sided quotient = {quotient}",
+            {"autodiff": ([0], autodiff, text32), "rule": ([0], rule_grad, text32),
+             "quotient": ([0], quotient, lambda v: f"{v:.4f}")},
+            {"x": x},
+            f"grad({self.naive_name}) (plain autodiff) and grad({self.rule_name}) (custom rule)"
+            f" for x from 0 to {X_MAX:g}, with the one-sided difference quotient at x; at x = 0 "
+            f"plain autodiff gives {text32(autodiff[0])}, the rule {text32(rule_grad[0])}.")
 
     def parse(self, x):
         x = number(x, "x")
@@ -62,17 +70,6 @@ class ConventionExplorer(Explorer):
             raise BadInput(f"x = {x:g} is outside the domain: {self.naive_name} is defined for "
                            "x >= 0 only (sqrt of a negative number is nan).")
         return {"x": x}
-
-    def update(self, x):
-        x32 = jnp.float32(x)
-        naive, rule = float(self.naive_grad(x32)), float(self.rule_grad(x32))
-        quotient = float(self.quotient(x32))
-        self.cursor.set_xdata([x, x])
-        self.quotient_dot.set_data([x], [quotient])
-        self.rule_dot.set_data([x], [rule])
-        return ({"x": x, "autodiff": naive, "rule": rule, "quotient": quotient},
-                f"x = {x:g}: grad({self.naive_name}) = {naive}, grad({self.rule_name}) = {rule}, "
-                f"one-sided quotient = {quotient:.4f}")
 
 
 def convention_explorer(*, naive, rule, x: float = 0.0) -> ConventionExplorer:

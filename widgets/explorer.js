@@ -9,7 +9,6 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 const MARGIN = {left: 52, right: 12, top: 10, bottom: 38};
-let counter = 0;
 
 // JSON has no nan or inf: Python sends them as the strings "NaN", "Infinity", "-Infinity".
 const num = (v) => (v === null ? NaN : typeof v === "string" ? Number(v) : v);
@@ -41,7 +40,10 @@ function niceTicks(lo, hi, log) {
 const tickText = (t) => String(Number(t.toPrecision(6)));
 
 export function draw(el, data, start) {
-  const id = `course-explorer-${++counter}`;
+  // Ids unique in the page: each widget may load its own copy of this module, so the count
+  // lives on the page, not in the module.
+  globalThis.courseExplorers = (globalThis.courseExplorers ?? 0) + 1;
+  const id = `course-explorer-${globalThis.courseExplorers}`;
   const controls = data.controls;
   const index = controls.map((c, k) => Math.min(Math.max(start?.[k] ?? 0, 0), c.values.length - 1));
   const flat = (by) => by.reduce((acc, k) => acc * controls[k].values.length + index[k], 0);
@@ -129,6 +131,17 @@ export function draw(el, data, start) {
     }
     return d;
   };
+  // Small circles at each point of a curve that has `dots`.
+  const dotsOf = (xs, ys, count) => {
+    let d = "";
+    for (let i = 0; i < count; i++) {
+      const y = num(ys[i]);
+      if (inside(y)) d += `M${(X(num(xs[i])) - 3).toFixed(1)},${Y(y).toFixed(1)}a3,3 0 1,0 6,0a3,3 0 1,0 -6,0`;
+    }
+    return d;
+  };
+  const trace = (spec, ys, count) => pathOf(spec.x, ys, count)
+    + (spec.dots ? dotsOf(spec.x, ys, count) : "");
   for (const c of plot.curves) {
     if (c.xcontrol !== undefined) c.x = controls[c.xcontrol].values;
   }
@@ -136,7 +149,7 @@ export function draw(el, data, start) {
     const path = svg("path", {class: "course-curve", fill: "none", stroke: c.color,
                               "stroke-width": c.width ?? 1.5,
                               "stroke-dasharray": c.dash ?? "none"}, layer);
-    if (c.ys === undefined) path.setAttribute("d", pathOf(c.x, c.y, c.x.length));
+    if (c.ys === undefined) path.setAttribute("d", trace(c, c.y, c.x.length));
     return {spec: c, path};
   });
   const hlines = (plot.hlines ?? []).map((h) => ({spec: h, line: svg("line", {
@@ -156,8 +169,13 @@ export function draw(el, data, start) {
     return {spec: p, group, mark, cross, label};
   });
 
+  for (const m of plot.marks ?? []) {  // fixed symbols, e.g. a limit the curves approach
+    svg("path", {d: SHAPES[m.symbol], fill: m.fill ?? m.color, stroke: m.color, "stroke-width": 1.5,
+                 transform: `translate(${X(m.x)},${Y(m.y)})`}, layer);
+  }
   const legend = element("ul", {class: "course-legend"}, figure);
-  for (const item of [...plot.curves, ...(plot.points ?? []), ...(plot.hlines ?? [])]) {
+  for (const item of [...plot.curves, ...(plot.points ?? []), ...(plot.hlines ?? []),
+                      ...(plot.marks ?? [])]) {
     if (!item.label) continue;
     const li = element("li", {}, legend);
     const swatch = element("span", {class: "course-swatch", "aria-hidden": "true"}, li);
@@ -182,7 +200,7 @@ export function draw(el, data, start) {
       const ys = spec.ys[flat(spec.by)];
       const count = spec.first === undefined ? ys.length
         : Math.min(ys.length, num(controls[spec.first].values[index[spec.first]]) + 1);
-      path.setAttribute("d", pathOf(spec.x, ys, count));
+      path.setAttribute("d", trace(spec, ys, count));
     }
     for (const {spec, line} of hlines) {
       const y = num(spec.ys[flat(spec.by)]);

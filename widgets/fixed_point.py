@@ -1,17 +1,21 @@
 """Lesson 10: the iterates of the lesson's Newton update converging for a chosen a, and the
-gradient of the lesson's `newton_sqrt` (its implicit rule) against the reference's."""
+gradient of the lesson's `newton_sqrt` (its implicit rule) against the reference's.
+
+For every grid point of a, the iterates (a `scan`), the implicit gradient and the reference
+are computed once, in one vectorized call each; the browser draws the ones the sliders are on."""
 
 from __future__ import annotations
 
-import ipywidgets as W
 import jax
 import jax.numpy as jnp
 import numpy as np
 
 from .arguments import Caller, name
-from .base import BadInput, Explorer, number
+from .base import BadInput, number
+from .grid import Control, GridExplorer, numbers
 
 MAX_ITERATIONS = 12
+A_VALUES = np.round(np.arange(1, 101) * 0.1, 1).astype(np.float32)  # 0.1, 0.2, ..., 10.0
 CALLER = Caller("fixed_point_explorer", "lesson 10 (10_implicit_differentiation)",
                 "widgets.fixed_point_explorer(solver=newton_sqrt, "
                 "update=lambda a, x: 0.5 * (x + a / x), reference=jnp.sqrt)")
@@ -25,7 +29,11 @@ def iterates(update, a):
     return jnp.concatenate([a[None], jax.lax.scan(step, a, None, length=MAX_ITERATIONS)[1]])
 
 
-class FixedPointExplorer(Explorer):
+def seven(value) -> str:
+    return f"{value:.7g}"
+
+
+class FixedPointExplorer(GridExplorer):
     title = "fixed-point explorer"
 
     def __init__(self, solver, update, reference, a: float = 2.0, iterations: int = 4):
@@ -36,65 +44,63 @@ class FixedPointExplorer(Explorer):
         reference = CALLER.function(reference, "reference", "reference(a)",
                                     "a function with the same answer, like jnp.sqrt,")
         self.solver_name, self.reference_name = name(solver), name(reference)
-        self.a = W.FloatSlider(value=a, min=0.1, max=10.0, step=0.1, description="a")
-        self.n = W.IntSlider(value=iterations, min=1, max=MAX_ITERATIONS, description="iterations")
-        super().__init__({"a": self.a, "iterations": self.n})
-
-        self.iterates = jax.jit(lambda a: iterates(update, a))
-        self.implicit_grad = jax.jit(jax.grad(solver))
-        self.reference = jax.jit(reference)
-        self.reference_grad = jax.jit(jax.grad(reference))
-        a32, at = jnp.float32(a), f"a = {a:g}"
-        xs = CALLER.run("update", "iterating update(a, x) from x = a", at,
-                        lambda: self.iterates(a32))
-        solution = float(CALLER.run("solver", f"{self.solver_name}(a)", at, lambda: solver(a32)))
-        for argument, fn, what in [
-                ("solver", self.implicit_grad, f"grad({self.solver_name})(a)"),
-                ("reference", self.reference, f"{self.reference_name}(a)"),
-                ("reference", self.reference_grad, f"grad({self.reference_name})(a)")]:
-            CALLER.run(argument, what, at, lambda fn=fn: fn(a32))
-        if not abs(float(xs[-1]) - solution) <= 1e-4 * max(1.0, abs(solution)):
+        at = f"a = {A_VALUES[0]:g} to {A_VALUES[-1]:g} (the explorer's grid)"
+        path = np.asarray(CALLER.run("update", "iterating update(a, x) from x = a", at,
+                                     lambda: jax.vmap(lambda a: iterates(update, a))(A_VALUES)))
+        solution = np.asarray(CALLER.run("solver", f"{self.solver_name}(a)", at,
+                                         lambda: jax.vmap(solver)(A_VALUES)))
+        implicit = np.asarray(CALLER.run("solver", f"grad({self.solver_name})(a)", at,
+                                         lambda: jax.vmap(jax.grad(solver))(A_VALUES)))
+        target = np.asarray(CALLER.run("reference", f"{self.reference_name}(a)", at,
+                                       lambda: jax.vmap(reference)(A_VALUES)))
+        exact = np.asarray(CALLER.run("reference", f"grad({self.reference_name})(a)", at,
+                                      lambda: jax.vmap(jax.grad(reference))(A_VALUES)))
+        start = int(np.argmin(np.abs(A_VALUES - a)))
+        end, answer = float(path[start, -1]), float(solution[start])
+        if not abs(end - answer) <= 1e-4 * max(1.0, abs(answer)):
             raise ValueError(
-                f"fixed_point_explorer: update's iterates from x = a = {a:g} end at "
-                f"{float(xs[-1]):.7g} after {MAX_ITERATIONS} steps, but "
-                f"{self.solver_name}({a:g}) = {solution:.7g}. Pass the map that "
+                f"fixed_point_explorer: update's iterates from x = a = {A_VALUES[start]:g} end "
+                f"at {end:.7g} after {MAX_ITERATIONS} steps, but "
+                f"{self.solver_name}({A_VALUES[start]:g}) = {answer:.7g}. Pass the map that "
                 f"{self.solver_name} iterates, as in {CALLER.example} ({CALLER.lesson}).")
 
-        ax = self.fig.subplots()
-        steps = np.arange(MAX_ITERATIONS + 1)
-        (self.path,) = ax.plot(steps, np.ones_like(steps, float), "o-", color="C0",
-                               label="iterates x_k of update")
-        (self.hidden,) = ax.plot(steps, np.ones_like(steps, float), "o", color="#dee2e6")
-        self.target = ax.axhline(1.0, color="C1", ls="--", label=f"{self.reference_name}(a)")
-        ax.set(xlabel="iteration k", ylabel="x_k", yscale="log", ylim=(0.05, 20))
-        ax.legend(fontsize=8)
-        self.animated = [self.hidden, self.path, self.target]
-        self.apply(a=a, iterations=iterations)
+        counts = np.arange(1, MAX_ITERATIONS + 1)
+        x_n = path[:, counts]  # (a, iterations): x_n after n steps
+        steps = numbers(np.arange(MAX_ITERATIONS + 1))
+        plot = {
+            "xlabel": "iteration k", "ylabel": "x_k", "xlim": [0, MAX_ITERATIONS],
+            "ylim": [0.05, 20], "ylog": True,
+            "curves": [
+                {"label": "", "color": "#ced4da", "width": 1, "dots": True, "x": steps,
+                 "by": [0], "ys": [numbers(p) for p in path]},
+                {"label": "iterates x_k of update", "color": "#1f77b4", "width": 1.5,
+                 "dots": True, "x": steps, "by": [0], "ys": [numbers(p) for p in path],
+                 "first": 1}],
+            "hlines": [{"label": f"{self.reference_name}(a)", "color": "#ff7f0e", "dash": "5 3",
+                        "by": [0], "ys": numbers(target)}],
+        }
+        self.setup(
+            [Control("a", A_VALUES, ".1f"),
+             Control("iterations", counts.astype(np.float32), ".0f")], plot,
+            "a = {a}: x_{iterations} = {x_n} (error {error}); "
+            f"grad({self.solver_name}) = {{implicit}}, grad({self.reference_name}) = "
+            "{reference}",
+            {"x_n": ([0, 1], x_n, seven),
+             "error": ([0, 1], np.abs(x_n - target[:, None]), lambda v: f"{v:.2g}"),
+             "implicit": ([0], implicit, seven), "reference": ([0], exact, seven)},
+            {"a": a, "iterations": iterations},
+            f"The iterates x_k of update(a, x) from x_0 = a, on a log scale, converging to "
+            f"{self.reference_name}(a), for a from {A_VALUES[0]:g} to {A_VALUES[-1]:g}.")
 
     def parse(self, a, iterations):
         a = number(a, "a")
         if a <= 0:
             raise BadInput(f"a = {a:g}: {self.solver_name} needs a > 0 (Newton's iteration "
                            "for sqrt divides by x and starts at x = a).")
-        if not (isinstance(iterations, int) and 1 <= iterations <= MAX_ITERATIONS):
+        if not (float(iterations).is_integer() and 1 <= iterations <= MAX_ITERATIONS):
             raise BadInput(f"iterations must be a whole number from 1 to {MAX_ITERATIONS}, "
                            f"got {iterations!r}.")
-        return {"a": a, "iterations": iterations}
-
-    def update(self, a, iterations):
-        a32 = jnp.float32(a)
-        xs = np.asarray(self.iterates(a32))
-        implicit, exact = float(self.implicit_grad(a32)), float(self.reference_grad(a32))
-        target = float(self.reference(a32))
-        self.path.set_data(np.arange(iterations + 1), xs[: iterations + 1])
-        self.hidden.set_data(np.arange(MAX_ITERATIONS + 1), xs)
-        self.target.set_ydata([target, target])
-        error = abs(float(xs[iterations]) - target)
-        return ({"a": a, "x_n": float(xs[iterations]), "error": error, "implicit": implicit,
-                 "reference": exact},
-                f"a = {a:g}: x_{iterations} = {xs[iterations]:.7g} (error {error:.2g}); "
-                f"grad({self.solver_name}) = {implicit:.7g}, "
-                f"grad({self.reference_name}) = {exact:.7g}")
+        return {"a": a, "iterations": float(iterations)}
 
 
 def fixed_point_explorer(*, solver, update, reference, a: float = 2.0,

@@ -65,14 +65,15 @@ class Control:
                 "labels": [self.label(v) for v in self.values]}
 
 
-def numbers(array) -> list:
+def numbers(array, digits: int | None = None) -> list:
     """A float32 array as JSON numbers, each the shortest decimal that reads back as the same
-    float32, and nan and inf as the strings JavaScript's Number() reads ("NaN", "Infinity",
-    "-Infinity")."""
+    float32 (or, with `digits`, rounded to that many significant digits: for curves only, where
+    1e-4 of the axis is far below a pixel), and nan and inf as the strings JavaScript's
+    Number() reads ("NaN", "Infinity", "-Infinity")."""
     out = []
     for v in np.asarray(array, dtype=np.float32).ravel().tolist():
         if math.isfinite(v):
-            out.append(float(str(np.float32(v))))
+            out.append(float(f"{v:.{digits}g}") if digits else float(str(np.float32(v))))
         else:
             out.append("NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity"))
     return out
@@ -137,7 +138,8 @@ class GridExplorer(View):
             inputs = self.parse(**(current | raw))
             for c in self.controls:
                 low, high = float(c.values.min()), float(c.values.max())
-                if not low <= inputs[c.name] <= high:
+                slack = 1e-6 * max(1.0, abs(low), abs(high))  # the grid is float32
+                if not low - slack <= inputs[c.name] <= high + slack:
                     raise BadInput(f"{c.name} = {inputs[c.name]:g} is outside this explorer's "
                                    f"grid, {c.label(low)} to {c.label(high)}: its values were "
                                    "computed there only.")
