@@ -192,7 +192,10 @@ if S["tls_cert"]:
     }
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = S["hub_port"]
-c.ConfigurableHTTPProxy.command = [S["proxy"], "--log-level", "warn"]
+c.ConfigurableHTTPProxy.command = [S["proxy"]]
+# Warnings and errors only on the teacher's terminal (JupyterHub appends its own --log-level,
+# so a flag in the command is overridden): not a line per route added.
+c.ConfigurableHTTPProxy.log_level = "warn"
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{S['proxy_api_port']}"
 c.ConfigurableHTTPProxy.pid_file = os.path.join(state, "proxy.pid")
 # The hub's state in its 700 directory: the database holds every API token.

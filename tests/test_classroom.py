@@ -513,6 +513,15 @@ def test_no_first_come_claim_and_no_password_for_names_off_the_roster(hub, peopl
     assert passwords.verify(hub.state, hub.b, hub.password[hub.b]) == "chosen"
 
 
+def test_the_teachers_terminal_shows_no_line_per_route(hub, people):
+    """Minor item: the terminal keeps the banner, warnings and errors. The proxy logged a line
+    for every route added (its --log-level in the command was overridden by JupyterHub's)."""
+    terminal = (hub.tmp / f"hub{hub.starts}.log").read_text()
+    assert "The classroom will be at" in terminal  # the banner
+    assert "Route added" not in terminal and "[ConfigProxy] \x1b[32minfo" not in terminal, \
+        terminal[-2000:]
+
+
 def test_password_guessing_is_throttled_per_name(hub, people):
     """Minor item "login throttling": after 5 failed logins in a row, a name is refused (before
     any password check) for 30 s, doubling with each further failure. c never logs in
