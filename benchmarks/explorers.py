@@ -12,18 +12,15 @@ real browser.
 
 import argparse
 import importlib.util
-import io
 import time
 from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-import PIL.Image
 
 import course
 import widgets
-from widgets.base import png
 
 
 def load_lesson_functions():
@@ -40,19 +37,6 @@ L = load_lesson_functions()
 N = 100
 
 
-def cpu_ms(fn, repeat=50):
-    start = time.process_time()
-    for _ in range(repeat):
-        result = fn()
-    return (time.process_time() - start) / repeat * 1000, result
-
-
-def pillow_png(rgba):
-    buffer = io.BytesIO()
-    PIL.Image.fromarray(rgba).save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
-
-
 def drive(name, build, moves):
     explorer = build()
     wall, cpu = [], []
@@ -66,18 +50,17 @@ def drive(name, build, moves):
     line = (f"{name:14s} wall p50 {np.percentile(wall, 50):5.1f} p95 {np.percentile(wall, 95):5.1f}"
             f" ms, cpu p50 {np.percentile(cpu, 50):5.1f} p95 {np.percentile(cpu, 95):5.1f} ms, "
             f"recompiles {compiles[0]}")
-    if hasattr(explorer, "fig"):
-        rgba = np.asarray(explorer.fig.canvas.buffer_rgba())
-        (ours, ours_png), (theirs, theirs_png) = cpu_ms(lambda: png(rgba)), cpu_ms(
-            lambda: pillow_png(rgba))
-        assert (np.asarray(PIL.Image.open(io.BytesIO(ours_png))) == rgba).all()
-        line += (f"; png {len(ours_png) / 1024:4.1f} kB in {ours:3.1f} ms cpu "
-                 f"(Pillow {len(theirs_png) / 1024:4.1f} kB in {theirs:3.1f} ms)")
     print(line)
 
 
 def setter(attribute, values):
-    return [lambda e, v=v: setattr(getattr(e, attribute), "value", float(v)) for v in values]
+    """Moves made from Python: `apply` for an explorer, the control for the jaxpr stepper."""
+    def move(explorer, v):
+        if hasattr(explorer, "apply"):
+            assert explorer.apply(**{attribute: float(v)}), explorer.error
+        else:
+            getattr(explorer, attribute).value = int(v)
+    return [lambda e, v=v: move(e, v) for v in values]
 
 
 def main():
@@ -88,18 +71,18 @@ def main():
     N = parser.parse_args().moves
     rng = np.random.default_rng(0)
     drive("stability", lambda: widgets.stability_explorer(naive=L.naive_log1pexp, rule=L.log1pexp),
-          setter("slider", np.round(rng.uniform(-20, 150, N) * 2) / 2))
+          setter("x", np.round(rng.uniform(-20, 150, N) * 2) / 2))
     drive("convention", lambda: widgets.convention_explorer(naive=L.naive_f, rule=L.f),
-          setter("slider", np.round(rng.uniform(0, 1, N), 3)))
+          setter("x", np.round(rng.uniform(0, 1, N), 3)))
     drive("clipping", lambda: widgets.clipping_explorer(clip_gradient=L.clip_gradient),
           setter("lo", np.round(rng.uniform(-1.5, 0, N // 2), 2))
           + setter("hi", np.round(rng.uniform(0, 1.5, N // 2), 2)))
     moves = setter("a", np.round(rng.uniform(0.1, 10, N // 2), 1))
-    moves += [lambda e, k=int(k): setattr(e.n, "value", k) for k in rng.integers(1, 13, N // 2)]
+    moves += setter("iterations", rng.integers(1, 13, N // 2))
     drive("fixed point", lambda: widgets.fixed_point_explorer(
         solver=L.newton_sqrt, update=L.newton_update, reference=jnp.sqrt), moves)
     drive("jaxpr stepper", lambda: widgets.jaxpr_stepper(jax.grad(L.naive_log1pexp), 100.0),
-          [lambda e, k=int(k): setattr(e.step, "value", k) for k in rng.integers(0, 5, N)])
+          setter("step", rng.integers(0, 5, N)))
 
 
 if __name__ == "__main__":
