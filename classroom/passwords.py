@@ -9,9 +9,10 @@ and it always leads back to that page. A name off the roster never gets a passwo
 password at the next start (`prune`). `reset` gives one person a new one-time password, while
 the hub runs or not.
 
-The hashes are bcrypt, in the dbm file FirstUseAuthenticator reads (`passwords.dbm`); a
-one-time password's hash carries the prefix `INITIAL`. Every reader and writer holds an
-exclusive `flock` on `passwords.lock`, the hub's logins and the teacher's command alike.
+The hashes are in the dbm file FirstUseAuthenticator reads (`passwords.dbm`): bcrypt for a
+chosen password, salted SHA-256 with the prefix `INITIAL` for a one-time one (see `hashed`).
+Every reader and writer holds an exclusive `flock` on `passwords.lock`, the hub's logins and
+the teacher's command alike.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from __future__ import annotations
 import contextlib
 import dbm
 import fcntl
+import hashlib
+import hmac
 import os
 import secrets
 import time
@@ -58,8 +61,25 @@ def new_password() -> str:
 
 
 def hashed(password: str, initial: bool = False) -> bytes:
-    digest = bcrypt.hashpw(password.encode("utf8"), bcrypt.gensalt())
-    return INITIAL + digest if initial else digest
+    """A chosen password: bcrypt (a person's choice may be guessable, so its hash must be slow
+    to test). A one-time password: salted SHA-256, since it is 12 random characters (59 bits),
+    which no speed of hashing makes guessable in its lifetime, while bcrypt cost 0.25 s of CPU
+    per name at every start of a class and at every first login."""
+    if initial:
+        salt = secrets.token_hex(16)
+        return INITIAL + b"sha256$" + salt.encode() + b"$" + _sha256(salt, password)
+    return bcrypt.hashpw(password.encode("utf8"), bcrypt.gensalt())
+
+
+def _sha256(salt: str, password: str) -> bytes:
+    return hashlib.sha256((salt + password).encode("utf8")).hexdigest().encode()
+
+
+def _matches(digest: bytes, password: str) -> bool:
+    if digest.startswith(b"sha256$"):
+        _, salt, expected = digest.split(b"$", 2)
+        return hmac.compare_digest(_sha256(salt.decode(), password), expected)
+    return bcrypt.checkpw(password.encode("utf8"), digest)  # chosen, or an older one-time one
 
 
 def verify(state: Path, name: str, password: str) -> str | None:
@@ -70,7 +90,7 @@ def verify(state: Path, name: str, password: str) -> str | None:
         return None
     initial = stored.startswith(INITIAL)
     digest = stored[len(INITIAL):] if initial else stored
-    if not bcrypt.checkpw(password.encode("utf8"), digest):
+    if not _matches(digest, password):
         return None
     return "initial" if initial else "chosen"
 

@@ -144,6 +144,30 @@ def test_nobody_claims_an_account_and_a_lost_state_reopens_none(tmp_path):
     assert passwords.verify(lost, "t", fresh["t"]) == "initial"
 
 
+def test_one_time_hashes_are_salted_sha256_and_chosen_ones_bcrypt(tmp_path):
+    """A one-time password (59 random bits) is stored as salted SHA-256: no bcrypt at each
+    class start and first login. A chosen one stays bcrypt; a one-time hash from before this
+    change (bcrypt) is still accepted."""
+    import bcrypt
+
+    state = tmp_path / "state"
+    state.mkdir()
+    given = passwords.ensure_initial(state, ["ann", "bob"])
+    with passwords.store(state) as db:
+        ann, bob = db[b"ann"], db[b"bob"]
+    assert ann.startswith(passwords.INITIAL + b"sha256$") and ann != bob  # salted
+    assert given["ann"].encode() not in ann
+    assert passwords.verify(state, "ann", given["ann"]) == "initial"
+    assert passwords.verify(state, "ann", given["bob"]) is None
+    assert passwords.verify(state, "ann", given["ann"][:-1]) is None
+    passwords.choose(state, "ann", "ann's own words")
+    with passwords.store(state) as db:
+        assert db[b"ann"].startswith(b"$2")  # bcrypt
+        db[b"old"] = passwords.INITIAL + bcrypt.hashpw(b"k7mq-2xrt-hp4n", bcrypt.gensalt())
+    assert passwords.verify(state, "ann", "ann's own words") == "chosen"
+    assert passwords.verify(state, "old", "k7mq-2xrt-hp4n") == "initial"
+
+
 def test_a_learner_store_is_read_as_regular_file_only(tmp_path):
     """classroom/read_progress.py (which the service runs as the learner) refuses links, device
     files and oversized stores, each in one line."""
