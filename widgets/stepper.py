@@ -46,7 +46,7 @@ class JaxprStepper(View):
         rows = []
         for i, r in enumerate(self.records):
             style = "background:#fff3bf;font-weight:bold" if i == position else (
-                "color:#adb5bd" if i > position else "")
+                "color:#5c636a" if i > position else "")
             if r is self.trace.first_nan and i <= position:
                 style += ";color:#c92a2a"
             rows.append(f'<div style="{style}">{"    " * r.depth}'

@@ -20,8 +20,10 @@ window.require = {
 function freezeExplorers(root) {
   for (const slider of root.querySelectorAll(".widget-subarea .noUi-target")) {
     slider.setAttribute("disabled", "");
+    const label = slider.closest(".widget-hslider")?.querySelector(".widget-label");
     for (const handle of slider.querySelectorAll(".noUi-handle")) {
       handle.setAttribute("tabindex", "-1");
+      if (label?.textContent) handle.setAttribute("aria-label", label.textContent);
     }
   }
   for (const control of root.querySelectorAll(
@@ -36,3 +38,16 @@ function freezeExplorers(root) {
 }
 new MutationObserver(() => freezeExplorers(document)).observe(document.documentElement,
                                                               {childList: true, subtree: true});
+
+// The theme's search buttons read "Search" to a screen reader but show "Search..." and a
+// shortcut: a spoken command that does not match the visible text fails (axe:
+// label-content-name-mismatch). Their visible text is their name.
+document.addEventListener("DOMContentLoaded", () => {
+  for (const button of document.querySelectorAll(".search-button__button[aria-label]")) {
+    button.removeAttribute("aria-label");
+  }
+  // The same for a collapsed solution's "Show the solution" (named "Toggle hidden content").
+  for (const summary of document.querySelectorAll("details.hide > summary[aria-label]")) {
+    summary.removeAttribute("aria-label");
+  }
+});
