@@ -82,7 +82,7 @@ def main():
     drive("fixed point", lambda: widgets.fixed_point_explorer(
         solver=L.newton_sqrt, update=L.newton_update, reference=jnp.sqrt), moves)
     drive("jaxpr stepper", lambda: widgets.jaxpr_stepper(jax.grad(L.naive_log1pexp), 100.0),
-          setter("step", rng.integers(0, 5, N)))
+          setter("equation", rng.integers(0, 5, N)))
 
 
 if __name__ == "__main__":

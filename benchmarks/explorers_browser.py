@@ -2,7 +2,7 @@
 JupyterLab and on the static site; kernel messages per move; the cost and size of the one
 precompute per cell run.
 
-    uv run python benchmarks/explorers_browser.py [--events 40] [--no-site]
+    uv run python benchmarks/explorers_browser.py [--events 40] [--no-site] [--lessons 02,04]
 
 Precompute: each explorer is built in this process with the lessons' own functions
 (tests/lesson_functions.py), twice: the first build compiles (as the first run of a cell does),
@@ -62,9 +62,11 @@ EXPLORERS = {
                  "04_gradient_clipping"),
     "fixed point": ("widgets.fixed_point_explorer(solver=L.newton_sqrt, update=L.newton_update, "
                     "reference=jnp.sqrt, a=2.0, iterations=4)", "10_implicit_differentiation"),
+    "jaxpr stepper": ("widgets.jaxpr_stepper(jax.grad(L.naive_log1pexp), 100.0)",
+                      "02_numerical_stability"),
 }
 SETUP = (f"import sys\nsys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}]\n"
-         "import jax.numpy as jnp\nimport lesson_functions as L\nimport widgets")
+         "import jax\nimport jax.numpy as jnp\nimport lesson_functions as L\nimport widgets")
 
 # `arm(root)`: the next keydown or pointermove starts a measurement, the first change inside
 # `root` after it ends one, at the end of the next frame.
@@ -88,7 +90,8 @@ PROBE = """() => {
 
 def precompute() -> dict:
     """name -> (first build s, second build s, data kB)."""
-    import jax.numpy as jnp  # noqa: F401 (used by the calls)
+    import jax  # noqa: F401 (used by the calls)
+    import jax.numpy as jnp  # noqa: F401
     import lesson_functions as L  # noqa: F401
 
     import widgets  # noqa: F401
@@ -204,14 +207,15 @@ def on_site(browser, n: int) -> dict:
             time.sleep(1.0)
             results = {}
             for name, (_, lesson) in EXPLORERS.items():
+                nth = [n for n, (_, page) in EXPLORERS.items() if page == lesson].index(name)
                 page = browser.new_page(viewport={"width": 1300, "height": 1000})
                 remote = []
                 page.on("request", lambda r, remote=remote: not r.url.startswith(
                     (f"http://127.0.0.1:{port}", "data:", "blob:")) and remote.append(r.url))
                 page.goto(f"http://127.0.0.1:{port}/{lesson}.html")
-                page.locator(".course-drawn").first.wait_for(timeout=60_000)
+                page.locator(".course-drawn").nth(nth).wait_for(timeout=60_000)
                 page.evaluate(PROBE)
-                root = page.query_selector(".course-drawn")
+                root = page.query_selector_all(".course-drawn")[nth]
                 root.scroll_into_view_if_needed()
                 results[name] = (explorer_events(page, root, n), len(remote))
                 page.close()
@@ -232,7 +236,12 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=40,
                         help="key presses and drag moves per control (each)")
     parser.add_argument("--no-site", action="store_true", help="JupyterLab only")
+    parser.add_argument("--lessons", help="only the explorers of these lessons, e.g. 02,04")
     args = parser.parse_args()
+    if args.lessons:
+        wanted = tuple(args.lessons.split(","))
+        for name in [n for n, (_, lesson) in EXPLORERS.items() if not lesson.startswith(wanted)]:
+            del EXPLORERS[name]
     print(f"load average before: {os.getloadavg()[0]:.2f} (cores: {os.cpu_count()})")
     costs = precompute()
     with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:

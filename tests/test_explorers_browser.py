@@ -10,6 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
+import jax
 import lesson_functions as L
 import pytest
 from jupyterlab_server import CHROMIUM_ARGS, jupyterlab
@@ -28,13 +29,14 @@ if CHROMIUM is None:
 
 # One notebook, one cell per explorer, built with the lessons' functions.
 SETUP = (f"import sys\nsys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}]\n"
-         "import jax.numpy as jnp\nimport lesson_functions as L\nimport widgets")
+         "import jax\nimport jax.numpy as jnp\nimport lesson_functions as L\nimport widgets")
 BUILDS = {
     "stability": "widgets.stability_explorer(naive=L.naive_log1pexp, rule=L.log1pexp, x=3.0)",
     "convention": "widgets.convention_explorer(naive=L.naive_f, rule=L.f, x=0.0)",
     "clipping": "widgets.clipping_explorer(clip_gradient=L.clip_gradient, lo=-0.75, hi=0.75)",
     "fixed point": "widgets.fixed_point_explorer(solver=L.newton_sqrt, update=L.newton_update, "
                    "reference=jnp.sqrt, a=2.0, iterations=4)",
+    "stepper": "widgets.jaxpr_stepper(jax.grad(L.naive_log1pexp), 100.0)",
 }
 RUN = "() => { window.jupyterapp.commands.execute('%s'); }"
 
@@ -130,8 +132,7 @@ def test_each_control_steps_through_its_grid_in_the_browser(page, name):
     message."""
     from playwright.sync_api import expect
 
-    python = eval(BUILDS[name], {"widgets": widgets, "L": L, "jnp": __import__("jax.numpy")
-                                 .numpy})
+    python = eval(BUILDS[name], {"widgets": widgets, "L": L, "jnp": jax.numpy, "jax": jax})
     view = explorer(page, list(BUILDS).index(name))
     status = view.locator(".course-status")
     expect(status).to_have_text(python.status)
@@ -153,3 +154,26 @@ def test_each_control_steps_through_its_grid_in_the_browser(page, name):
         python.apply(**{control.name: float(control.values[0])})
         expect(status).to_have_text(python.status)
     assert page.frames_seen == before, "moving a control sent or received kernel messages"
+
+
+def test_the_stepper_steps_by_buttons_and_keys_in_the_browser(page):
+    """The jaxpr stepper: "first nan", "previous" and "next", and the slider's keys, move it
+    with no kernel message; the text says where the first nan is born, in words."""
+    from playwright.sync_api import expect
+
+    view = explorer(page, list(BUILDS).index("stepper"))
+    status = view.locator(".course-status")
+    expect(status).to_have_text("[0] exp(100.0) = inf")
+    page.wait_for_timeout(300)
+    before = dict(page.frames_seen)
+    view.get_by_role("button", name="first nan").click()
+    expect(status).to_have_text("[4] mul(0.0, inf) = nan  <-- the first nan is born here")
+    expect(view.locator(".course-beside")).to_contain_text(
+        "> [4] e:f32[] = mul d b    # e = nan    <-- the first nan is born here")
+    view.get_by_role("button", name="previous").click()
+    expect(status).to_have_text("[3] div(1.0, inf) = 0.0")
+    view.get_by_label("equation", exact=True).press("Home")
+    expect(status).to_have_text("[0] exp(100.0) = inf")
+    view.get_by_role("button", name="next").click()
+    expect(status).to_have_text("[1] add(1.0, inf) = inf")
+    assert page.frames_seen == before, "stepping sent or received kernel messages"

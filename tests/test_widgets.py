@@ -170,15 +170,19 @@ def test_fixed_point_update_must_be_the_solvers_map():
 def test_stepper_walks_and_jumps_to_the_nan():
     stepper = build_stepper()
     assert stepper.current() == "exp(100.0) = inf"
-    stepper.next.click()
+    assert stepper.press("next")
     assert stepper.current() == "add(1.0, inf) = inf"
-    stepper.to_nan.click()
+    assert stepper.jump_to_nan()
     assert stepper.current() == "mul(0.0, inf) = nan"
-    assert "the first nan is born here" in stepper.view.value
-    stepper.next.click()  # past the end stays at the end
-    assert stepper.position == 4
+    assert stepper.status == "[4] mul(0.0, inf) = nan  <-- the first nan is born here"
+    assert "> [4] e:f32[] = mul d b    # e = nan    <-- the first nan is born here" in (
+        stepper.beside_text())
+    stepper.press("next")  # past the end stays at the end
+    assert stepper.at == 4
+    stepper.press("previous")
+    assert stepper.at == 3 and "# e = nan" not in stepper.beside_text()  # not evaluated yet
     finite = widgets.jaxpr_stepper(jnp.sin, 1.0)
-    assert finite.to_nan.disabled
+    assert not finite.jump_to_nan() and finite.buttons["first nan"]["disabled"]
 
 
 def test_text_form_is_short_and_deterministic():
@@ -186,7 +190,7 @@ def test_text_form_is_short_and_deterministic():
     assert bundle["text/plain"] == (
         "<clipping explorer: lo = -0.75, hi = 0.75, min = -0.75, max = 0.75>")
     assert "application/vnd.jupyter.widget-view+json" in bundle
-    stepper = build_stepper()._repr_mimebundle_()
+    stepper, _ = build_stepper()._repr_mimebundle_()
     assert stepper["text/plain"] == "<jaxpr stepper: 5 equations, at [0] exp(100.0) = inf>"
 
 
@@ -210,7 +214,7 @@ MOVES = {
     "clipping": (build_clipping, {"lo": np.linspace(-1.5, 0, 7), "hi": np.linspace(0, 1.5, 7)}),
     "fixed point": (build_fixed_point, {"a": np.linspace(0.1, 10, 7),
                                         "iterations": range(1, 13)}),
-    "stepper": (build_stepper, {"step": [0, 1, 2, 3, 4, 0]}),
+    "stepper": (build_stepper, {"equation": [0, 1, 2, 3, 4, 0]}),
 }
 
 

@@ -52,7 +52,7 @@ export function draw(el, data, start) {
   // A key pressed on a control is the control's: JupyterLab's notebook would otherwise take
   // it as a shortcut and cancel it (seen: ArrowRight on a range input did nothing).
   root.addEventListener("keydown", (event) => {
-    if (event.target.tagName === "INPUT") event.stopPropagation();
+    if (["INPUT", "BUTTON"].includes(event.target.tagName)) event.stopPropagation();
   });
 
   // Controls: a native range input per control steps through the grid points (arrow keys,
@@ -71,10 +71,22 @@ export function draw(el, data, start) {
     });
     return {input, readout};
   });
+  // Buttons that move a control to a position: previous, next, the first nan, ...
+  for (const b of data.buttons ?? []) {
+    const button = element("button", {type: "button", class: "course-button"}, row);
+    button.textContent = b.label;
+    button.disabled = Boolean(b.disabled);
+    button.addEventListener("click", () => {
+      index[b.control] = b.targets[index[b.control]];
+      update();
+    });
+  }
   const status = element("p", {class: "course-status", role: "status", id: `${id}-status`}, root);
 
   const figure = element("div", {class: "course-figure"}, root);
-  const plot = data.plot;
+  // A stepper has no plot: the same code runs on an empty one, which is then removed.
+  const plot = data.plot ?? {width: 200, height: 100, xlim: [0, 1], ylim: [0, 1], xlabel: "",
+                             ylabel: "", curves: []};
   const W = plot.width, H = plot.height;
   const image = svg("svg", {width: W, height: H, viewBox: `0 0 ${W} ${H}`, role: "img",
                             "aria-labelledby": `${id}-desc`, class: "course-plot"}, figure);
@@ -183,6 +195,10 @@ export function draw(el, data, start) {
     li.appendChild(document.createTextNode(item.label));
   }
 
+  if (!data.plot) {
+    image.remove();
+    legend.remove();
+  }
   let beside = null;
   if (data.beside) {
     beside = element("pre", {class: "course-beside", tabindex: 0, role: "region",

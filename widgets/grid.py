@@ -92,11 +92,14 @@ class GridExplorer(View):
 
     title = "explorer"
 
-    def setup(self, controls: list[Control], plot: dict, template: str,
+    def setup(self, controls: list[Control], plot: dict | None, template: str,
               fields: dict[str, tuple[list[int], np.ndarray, callable]], start: dict,
-              description: str, beside: dict | None = None) -> None:
+              description: str, beside: dict | None = None,
+              buttons: list[dict] | None = None) -> None:
         """`fields`: name -> (the controls it depends on, its values over their grid, how to
-        show one value); `template` names them in braces: "x = {x}: grad(f) = {grad}"."""
+        show one value); `template` names them in braces: "x = {x}: grad(f) = {grad}".
+        `plot` None: no plot (a stepper). `buttons`: [{label, control, targets (the position
+        each position goes to), disabled}]."""
         self.controls = controls
         fields = {c.name: ([k], c.values, c.label) for k, c in enumerate(controls)} | fields
         self.fields = fields
@@ -106,10 +109,14 @@ class GridExplorer(View):
             name: {"by": by, "text": [show(v) for v in np.asarray(values).ravel()]}
             for name, (by, values, show) in fields.items()}}
         data = {"title": self.title, "controls": [c.encode() for c in controls],
-                "plot": {"width": WIDTH, "height": HEIGHT} | plot, "status": status,
-                "description": description}
+                "status": status, "description": description}
+        if plot is not None:
+            data["plot"] = {"width": WIDTH, "height": HEIGHT} | plot
         if beside is not None:
             data["beside"] = beside
+        if buttons:
+            data["buttons"] = buttons
+        self.buttons = {b["label"]: b for b in buttons or []}
         self.data = data
         self.position = [0] * len(controls)
         self.widget = Drawing(data=json.dumps(data, separators=(",", ":"), allow_nan=False),
@@ -151,6 +158,17 @@ class GridExplorer(View):
         self.error = None
         self.message = " ".join(note for _, note in snapped if note)
         self.widget.index = list(self.position)
+        return True
+
+    def press(self, label: str) -> bool:
+        """What the button `label` does in the browser: move its control to its target.
+        Returns whether the button is enabled."""
+        button = self.buttons[label]
+        if button.get("disabled"):
+            return False
+        k = button["control"]
+        self.apply(**{self.controls[k].name: float(
+            self.controls[k].values[button["targets"][self.position[k]]])})
         return True
 
     @property

@@ -1,71 +1,75 @@
 """Step through the equations of a traced function, one at a time, with their values; jump
-straight to the first nan. Pure Python after the trace: no JAX runs when you click."""
+straight to the first nan. Pure Python after the trace, and drawn in the browser: every
+position's text is made once, and stepping (slider, buttons, keys) runs nothing in the kernel."""
 
 from __future__ import annotations
 
-import html
-
-import ipywidgets as W
+import numpy as np
 
 import course
 from course.jaxpr import describe_op, equation_text, function_name
 
-from .base import View
+from .grid import Control, GridExplorer, line_table
+
+FIRST_NAN = "    <-- the first nan is born here"
 
 
-class JaxprStepper(View):
+class JaxprStepper(GridExplorer):
     title = "jaxpr stepper"
 
     def __init__(self, trace: course.Trace, title: str):
         self.trace = trace
         self.records = [r for r in trace.records if r.kind != "note"]
         self.name = title
-        self.step = W.IntSlider(value=0, min=0, max=max(len(self.records) - 1, 0),
-                                description="equation")
-        self.prev = W.Button(description="previous")
-        self.next = W.Button(description="next")
-        self.to_nan = W.Button(description="first nan", disabled=trace.first_nan is None,
-                               button_style="danger")
-        self.prev.on_click(lambda _: self.go(self.step.value - 1))
-        self.next.on_click(lambda _: self.go(self.step.value + 1))
-        self.to_nan.on_click(lambda _: self.jump_to_nan())
-        self.step.observe(lambda change: self.show(change["new"]), names="value")
-        self.view = W.HTML()
-        self.widget = W.VBox([W.HBox([self.prev, self.next, self.to_nan]), self.step, self.view])
-        self.show(0)
+        n = max(len(self.records), 1)
+        nan_at = (self.records.index(trace.first_nan) if trace.first_nan is not None
+                  else None)
+        self.details = [self.detail(i) for i in range(len(self.records))] or [""]
+        listings = [self.listing(i) for i in range(n)]
+        positions = np.arange(n)
+        buttons = [
+            {"label": "previous", "control": 0, "targets": np.maximum(positions - 1, 0).tolist()},
+            {"label": "next", "control": 0,
+             "targets": np.minimum(positions + 1, n - 1).tolist()},
+            {"label": "first nan", "control": 0, "targets": [nan_at or 0] * n,
+             "disabled": nan_at is None}]
+        self.setup(
+            [Control("equation", positions.astype(np.float32), ".0f")], None, "{detail}",
+            {"detail": ([0], positions, lambda i: self.details[int(i)])}, {"equation": 0},
+            f"The equations of {title}, one at a time, with their values.",
+            beside={"label": f"the equations of {title}", "by": [0]} | line_table(listings),
+            buttons=buttons)
+
+    def detail(self, i: int) -> str:
+        r = self.records[i]
+        return f"[{r.index}] {describe_op(r)}" + (
+            "  <-- the first nan is born here" if r is self.trace.first_nan else "")
+
+    def listing(self, position: int) -> str:
+        lines = [self.name]
+        for i, r in enumerate(self.records):
+            mark = "> " if i == position else "  "
+            text = f"{mark}{'    ' * r.depth}{_line(r, i <= position)}"
+            if r is self.trace.first_nan and i <= position:
+                text += FIRST_NAN
+            lines.append(text)
+        return "\n".join(lines)
 
     def go(self, position: int) -> None:
-        self.step.value = min(max(position, 0), self.step.max)
+        self.apply(equation=min(max(position, 0), len(self.details) - 1))
 
-    def jump_to_nan(self) -> None:
-        if self.trace.first_nan is not None:
-            self.go(self.records.index(self.trace.first_nan))
+    def jump_to_nan(self) -> bool:
+        return self.press("first nan")
 
-    def show(self, position: int) -> None:
-        self.position = position
-        rows = []
-        for i, r in enumerate(self.records):
-            style = "background:#fff3bf;font-weight:bold" if i == position else (
-                "color:#5c636a" if i > position else "")
-            if r is self.trace.first_nan and i <= position:
-                style += ";color:#c92a2a"
-            rows.append(f'<div style="{style}">{"    " * r.depth}'
-                        f"{html.escape(_line(r, i <= position))}</div>")
-        current = self.records[position] if self.records else None
-        detail = ""
-        if current is not None:
-            detail = (f"<p><b>[{current.index}]</b> <code>{html.escape(describe_op(current))}"
-                      "</code>" + (" &larr; <b style='color:#c92a2a'>the first nan is born "
-                                   "here</b>" if current is self.trace.first_nan else "")
-                      + "</p>")
-        self.view.value = (f"<b>{html.escape(self.name)}</b>{detail}"
-                           f"<pre style='font-size:12px'>{''.join(rows)}</pre>")
+    @property
+    def at(self) -> int:
+        return self.position[0]
 
     def current(self) -> str:
-        return describe_op(self.records[self.position]) if self.records else ""
+        return describe_op(self.records[self.at]) if self.records else ""
 
     def summary(self) -> str:
-        return (f"<{self.title}: {len(self.records)} equations, at [{self.position}] "
+        return (f"<{self.title}: {len(self.records)} equations, at [{self.at}] "
                 f"{self.current()}>")
 
 
