@@ -5,8 +5,9 @@ precompute per cell run.
     uv run python benchmarks/explorers_browser.py [--events 40] [--no-site] [--lessons 02,04]
 
 Precompute: each explorer is built in this process with the lessons' own functions
-(tests/lesson_functions.py), twice: the first build compiles (as the first run of a cell does),
-the second shows the cost of a re-run. Size: the JSON the browser receives once (the widget's
+(tests/lesson_functions.py), after one small JAX call (as the lesson's cells have run JAX before
+its explorer), twice: the first build compiles (as the first run of a cell does), the second
+shows the cost of a re-run. Size: the JSON the browser receives once (the widget's
 `data`).
 
 Browser (Debian's /usr/bin/chromium, headless): JupyterLab serves a notebook of the four
@@ -90,12 +91,13 @@ PROBE = """() => {
 
 def precompute() -> dict:
     """name -> (first build s, second build s, data kB)."""
-    import jax  # noqa: F401 (used by the calls)
-    import jax.numpy as jnp  # noqa: F401
+    import jax
+    import jax.numpy as jnp
     import lesson_functions as L  # noqa: F401
 
     import widgets  # noqa: F401
 
+    jax.grad(jnp.sin)(1.0)  # JAX started, as by the lesson's cells before the explorer's
     out = {}
     for name, (call, _) in EXPLORERS.items():
         times = []

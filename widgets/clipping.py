@@ -34,7 +34,7 @@ class ClippingExplorer(GridExplorer):
             """sin(clip_gradient(lo, hi, t)) and its derivative in t, one t at a time."""
             return jax.vmap(jax.value_and_grad(lambda x: jnp.sin(clip(lo, hi, x))))(t)
 
-        every_pair = jax.vmap(jax.vmap(clipped_sin, (None, 0, None)), (0, None, None))
+        every_pair = jax.jit(jax.vmap(jax.vmap(clipped_sin, (None, 0, None)), (0, None, None)))
         forward, grads = CALLER.run(
             "clip_gradient", f"grad(sin({fn_name}(lo, hi, t)))",
             f"lo = {LOS[0]:g} to {LOS[-1]:g}, hi = {HIS[0]:g} to {HIS[-1]:g} (the explorer's "

@@ -31,12 +31,12 @@ class ConventionExplorer(GridExplorer):
         xs = np.linspace(0.0, X_MAX, round(X_MAX / X_STEP) + 1, dtype=np.float32)
         at = f"x = 0 to {X_MAX:g} (the explorer's grid)"
         autodiff = np.asarray(CALLER.run("naive", f"grad({self.naive_name})(x)", at,
-                                         lambda: jax.vmap(jax.grad(naive))(xs)))
+                                         lambda: jax.jit(jax.vmap(jax.grad(naive)))(xs)))
         quotient = np.asarray(CALLER.run("naive", f"{self.naive_name}(x + h)", at,
-                                         lambda: jax.vmap(lambda x: (naive(x + H) - naive(x))
-                                                          / H)(xs)))
+                                         lambda: jax.jit(jax.vmap(lambda x: (naive(x + H)
+                                                                             - naive(x)) / H))(xs)))
         rule_grad = np.asarray(CALLER.run("rule", f"grad({self.rule_name})(x)", at,
-                                          lambda: jax.vmap(jax.grad(rule))(xs)))
+                                          lambda: jax.jit(jax.vmap(jax.grad(rule)))(xs)))
         plot = {
             "xlabel": "x", "ylabel": "derivative", "xlim": [-0.02, X_MAX], "ylim": [0.4, 1.05],
             "curves": [

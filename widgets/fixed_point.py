@@ -45,16 +45,17 @@ class FixedPointExplorer(GridExplorer):
                                     "a function with the same answer, like jnp.sqrt,")
         self.solver_name, self.reference_name = name(solver), name(reference)
         at = f"a = {A_VALUES[0]:g} to {A_VALUES[-1]:g} (the explorer's grid)"
+        every_path = jax.jit(jax.vmap(lambda a: iterates(update, a)))
         path = np.asarray(CALLER.run("update", "iterating update(a, x) from x = a", at,
-                                     lambda: jax.vmap(lambda a: iterates(update, a))(A_VALUES)))
+                                     lambda: every_path(A_VALUES)))
         solution = np.asarray(CALLER.run("solver", f"{self.solver_name}(a)", at,
-                                         lambda: jax.vmap(solver)(A_VALUES)))
+                                         lambda: jax.jit(jax.vmap(solver))(A_VALUES)))
         implicit = np.asarray(CALLER.run("solver", f"grad({self.solver_name})(a)", at,
-                                         lambda: jax.vmap(jax.grad(solver))(A_VALUES)))
+                                         lambda: jax.jit(jax.vmap(jax.grad(solver)))(A_VALUES)))
         target = np.asarray(CALLER.run("reference", f"{self.reference_name}(a)", at,
-                                       lambda: jax.vmap(reference)(A_VALUES)))
+                                       lambda: jax.jit(jax.vmap(reference))(A_VALUES)))
         exact = np.asarray(CALLER.run("reference", f"grad({self.reference_name})(a)", at,
-                                      lambda: jax.vmap(jax.grad(reference))(A_VALUES)))
+                                      lambda: jax.jit(jax.vmap(jax.grad(reference)))(A_VALUES)))
         start = int(np.argmin(np.abs(A_VALUES - a)))
         end, answer = float(path[start, -1]), float(solution[start])
         if not abs(end - answer) <= 1e-4 * max(1.0, abs(answer)):

@@ -36,9 +36,9 @@ class StabilityExplorer(GridExplorer):
         xs = np.arange(X_MIN, X_MAX + X_STEP / 2, X_STEP, dtype=np.float32)
         at = f"x = {X_MIN:g} to {X_MAX:g} (the explorer's grid)"
         naive_grad = np.asarray(CALLER.run("naive", f"grad({self.naive_name})(x)", at,
-                                           lambda: jax.vmap(jax.grad(naive))(xs)))
+                                           lambda: jax.jit(jax.vmap(jax.grad(naive)))(xs)))
         rule_grad = np.asarray(CALLER.run("rule", f"grad({self.rule_name})(x)", at,
-                                          lambda: jax.vmap(jax.grad(rule))(xs)))
+                                          lambda: jax.jit(jax.vmap(jax.grad(rule)))(xs)))
         broken = ~np.isfinite(naive_grad)
         self.nan_from = float(xs[np.argmax(broken)]) if broken.any() else None
 
