@@ -12,7 +12,7 @@ import numpy as np
 
 from .arguments import Caller, name
 from .base import BadInput, number
-from .grid import Control, GridExplorer, numbers
+from .grid import Control, GridExplorer, numbers, on_grid
 
 T = np.linspace(0, 10, 121, dtype=np.float32)
 STEP = 0.125  # of both sliders: 13 x 13 pairs of (lo, hi)
@@ -20,6 +20,13 @@ LOS = np.arange(-1.5, 0 + STEP / 2, STEP, dtype=np.float32)
 HIS = np.arange(0, 1.5 + STEP / 2, STEP, dtype=np.float32)
 CALLER = Caller("clipping_explorer", "lesson 4 (04_gradient_clipping)",
                 "widgets.clipping_explorer(clip_gradient=clip_gradient)")
+
+
+def pairs_on_grid(clip):
+    """sin(clip(lo, hi, t)) and its derivative in t, for every t, at every pair (lo, hi)."""
+    def clipped_sin(lo, hi, t):
+        return jax.vmap(jax.value_and_grad(lambda x: jnp.sin(clip(lo, hi, x))))(t)
+    return jax.vmap(jax.vmap(clipped_sin, (None, 0, None)), (0, None, None))
 
 
 class ClippingExplorer(GridExplorer):
@@ -30,15 +37,10 @@ class ClippingExplorer(GridExplorer):
                                "the custom_vjp function clip_gradient")
         fn_name = name(clip)
 
-        def clipped_sin(lo, hi, t):
-            """sin(clip_gradient(lo, hi, t)) and its derivative in t, one t at a time."""
-            return jax.vmap(jax.value_and_grad(lambda x: jnp.sin(clip(lo, hi, x))))(t)
-
-        every_pair = jax.jit(jax.vmap(jax.vmap(clipped_sin, (None, 0, None)), (0, None, None)))
         forward, grads = CALLER.run(
             "clip_gradient", f"grad(sin({fn_name}(lo, hi, t)))",
             f"lo = {LOS[0]:g} to {LOS[-1]:g}, hi = {HIS[0]:g} to {HIS[-1]:g} (the explorer's "
-            "grid)", lambda: every_pair(LOS, HIS, T))
+            "grid)", lambda: on_grid(pairs_on_grid, clip)(LOS, HIS, T))
         forward, grads = np.asarray(forward), np.asarray(grads)  # (lo, hi, t)
         plot = {
             "xlabel": "t", "ylabel": "", "xlim": [0, 10], "ylim": [-1.6, 1.6],

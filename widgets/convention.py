@@ -12,12 +12,16 @@ import numpy as np
 
 from .arguments import Caller, name
 from .base import BadInput, number
-from .grid import Control, GridExplorer, numbers, text32
+from .grid import Control, GridExplorer, grad_on_grid, numbers, on_grid, text32
 
 H = 1e-3  # step of the one-sided difference quotient (f(x + h) - f(x)) / h
 X_MAX, X_STEP = 1.0, 0.001
 CALLER = Caller("convention_explorer", "lesson 3 (03_differentiation_conventions)",
                 "widgets.convention_explorer(naive=naive_f, rule=f)")
+
+
+def quotient_on_grid(naive):
+    return jax.vmap(lambda x: (naive(x + H) - naive(x)) / H)
 
 
 class ConventionExplorer(GridExplorer):
@@ -31,12 +35,11 @@ class ConventionExplorer(GridExplorer):
         xs = np.linspace(0.0, X_MAX, round(X_MAX / X_STEP) + 1, dtype=np.float32)
         at = f"x = 0 to {X_MAX:g} (the explorer's grid)"
         autodiff = np.asarray(CALLER.run("naive", f"grad({self.naive_name})(x)", at,
-                                         lambda: jax.jit(jax.vmap(jax.grad(naive)))(xs)))
+                                         lambda: on_grid(grad_on_grid, naive)(xs)))
         quotient = np.asarray(CALLER.run("naive", f"{self.naive_name}(x + h)", at,
-                                         lambda: jax.jit(jax.vmap(lambda x: (naive(x + H)
-                                                                             - naive(x)) / H))(xs)))
+                                         lambda: on_grid(quotient_on_grid, naive)(xs)))
         rule_grad = np.asarray(CALLER.run("rule", f"grad({self.rule_name})(x)", at,
-                                          lambda: jax.jit(jax.vmap(jax.grad(rule)))(xs)))
+                                          lambda: on_grid(grad_on_grid, rule)(xs)))
         plot = {
             "xlabel": "x", "ylabel": "derivative", "xlim": [-0.02, X_MAX], "ylim": [0.4, 1.05],
             "curves": [

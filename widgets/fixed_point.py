@@ -12,7 +12,7 @@ import numpy as np
 
 from .arguments import Caller, name
 from .base import BadInput, number
-from .grid import Control, GridExplorer, numbers
+from .grid import Control, GridExplorer, grad_on_grid, numbers, on_grid, value_on_grid
 
 MAX_ITERATIONS = 12
 A_VALUES = np.round(np.arange(1, 101) * 0.1, 1).astype(np.float32)  # 0.1, 0.2, ..., 10.0
@@ -27,6 +27,10 @@ def iterates(update, a):
         nxt = update(a, x)
         return nxt, nxt
     return jnp.concatenate([a[None], jax.lax.scan(step, a, None, length=MAX_ITERATIONS)[1]])
+
+
+def iterates_on_grid(update):
+    return jax.vmap(lambda a: iterates(update, a))
 
 
 def seven(value) -> str:
@@ -45,17 +49,16 @@ class FixedPointExplorer(GridExplorer):
                                     "a function with the same answer, like jnp.sqrt,")
         self.solver_name, self.reference_name = name(solver), name(reference)
         at = f"a = {A_VALUES[0]:g} to {A_VALUES[-1]:g} (the explorer's grid)"
-        every_path = jax.jit(jax.vmap(lambda a: iterates(update, a)))
         path = np.asarray(CALLER.run("update", "iterating update(a, x) from x = a", at,
-                                     lambda: every_path(A_VALUES)))
+                                     lambda: on_grid(iterates_on_grid, update)(A_VALUES)))
         solution = np.asarray(CALLER.run("solver", f"{self.solver_name}(a)", at,
-                                         lambda: jax.jit(jax.vmap(solver))(A_VALUES)))
+                                         lambda: on_grid(value_on_grid, solver)(A_VALUES)))
         implicit = np.asarray(CALLER.run("solver", f"grad({self.solver_name})(a)", at,
-                                         lambda: jax.jit(jax.vmap(jax.grad(solver)))(A_VALUES)))
+                                         lambda: on_grid(grad_on_grid, solver)(A_VALUES)))
         target = np.asarray(CALLER.run("reference", f"{self.reference_name}(a)", at,
-                                       lambda: jax.jit(jax.vmap(reference))(A_VALUES)))
+                                       lambda: on_grid(value_on_grid, reference)(A_VALUES)))
         exact = np.asarray(CALLER.run("reference", f"grad({self.reference_name})(a)", at,
-                                      lambda: jax.jit(jax.vmap(jax.grad(reference)))(A_VALUES)))
+                                      lambda: on_grid(grad_on_grid, reference)(A_VALUES)))
         start = int(np.argmin(np.abs(A_VALUES - a)))
         end, answer = float(path[start, -1]), float(solution[start])
         if not abs(end - answer) <= 1e-4 * max(1.0, abs(answer)):

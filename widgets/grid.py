@@ -14,12 +14,14 @@ numbers (`values`), the status line as text (`status`) and the text beside the p
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import anywidget
+import jax
 import numpy as np
 import traitlets
 
@@ -209,3 +211,26 @@ def line_table(texts: list[str], comment: str = "    # ") -> dict:
 
     rows = [[split(line) for line in text.splitlines()] for text in texts]
     return {"parts": list(parts), "rows": rows}
+
+
+def on_grid(make, *fns):
+    """`jax.jit(make(*fns))`, compiled once per function: a cell that builds the explorer again
+    with the same functions (re-run, or another x) compiles nothing. `make` is a module-level
+    function of the learner's functions, e.g. `lambda f: jax.vmap(jax.grad(f))`."""
+    try:
+        return _on_grid(make, *fns)
+    except TypeError:  # a function that cannot be a dict key: compiled every time
+        return jax.jit(make(*fns))
+
+
+@functools.lru_cache(maxsize=64)
+def _on_grid(make, *fns):
+    return jax.jit(make(*fns))
+
+
+def grad_on_grid(fn):
+    return jax.vmap(jax.grad(fn))
+
+
+def value_on_grid(fn):
+    return jax.vmap(fn)

@@ -17,7 +17,15 @@ import course
 from course.jaxpr import Trace, format_trace
 
 from .arguments import Caller, name
-from .grid import Control, GridExplorer, line_table, numbers, text32
+from .grid import (
+    Control,
+    GridExplorer,
+    grad_on_grid,
+    line_table,
+    numbers,
+    on_grid,
+    text32,
+)
 
 X_MIN, X_MAX, X_STEP = -20.0, 150.0, 0.5
 CALLER = Caller("stability_explorer", "lesson 2 (02_numerical_stability)",
@@ -36,9 +44,9 @@ class StabilityExplorer(GridExplorer):
         xs = np.arange(X_MIN, X_MAX + X_STEP / 2, X_STEP, dtype=np.float32)
         at = f"x = {X_MIN:g} to {X_MAX:g} (the explorer's grid)"
         naive_grad = np.asarray(CALLER.run("naive", f"grad({self.naive_name})(x)", at,
-                                           lambda: jax.jit(jax.vmap(jax.grad(naive)))(xs)))
+                                           lambda: on_grid(grad_on_grid, naive)(xs)))
         rule_grad = np.asarray(CALLER.run("rule", f"grad({self.rule_name})(x)", at,
-                                          lambda: jax.jit(jax.vmap(jax.grad(rule)))(xs)))
+                                          lambda: on_grid(grad_on_grid, rule)(xs)))
         broken = ~np.isfinite(naive_grad)
         self.nan_from = float(xs[np.argmax(broken)]) if broken.any() else None
 
