@@ -84,19 +84,19 @@ def test_run_lesson_and_move_a_slider(lab):
             page = open_and_run_all(browser, f"{base}/lab/workspaces/slider/tree/{LESSON}.ipynb"
                                              f"?token={token}")
 
-            status = page.locator(".widget-html-content", has_text="clip to [")
-            expect(status.first).to_contain_text("clip to [-0.75, 0.75]", timeout=120_000)
+            status = page.locator(".course-drawn .course-status").first
+            expect(status).to_contain_text("clip to [-0.75, 0.75]", timeout=120_000)
 
-            readout = page.locator(".widget-hslider", has_text="lo").locator(".widget-readout")
-            readout.first.click()
-            readout.first.fill("-0.3")
-            readout.first.press("Enter")
-            expect(status.first).to_contain_text(
-                "clip to [-0.3, 0.75]: the gradient now ranges over [-0.300, 0.750]",
+            lo = page.locator(".course-drawn").first.get_by_label("lo", exact=True)
+            lo.focus()
+            for _ in range(3):
+                lo.press("ArrowRight")  # three grid points of 0.125
+            expect(status).to_contain_text(
+                "clip to [-0.375, 0.75]: the gradient now ranges over [-0.375, 0.750]",
                 timeout=30_000)
-            page.locator(".widget-vbox").first.scroll_into_view_if_needed()
+            page.locator(".course-drawn").first.scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "browser_clipping_explorer.png"))
-            page.locator(".widget-image").first.screenshot(
+            page.locator(".course-drawn svg").first.screenshot(
                 path=str(ARTIFACTS / "browser_clipping_plot.png"))
         finally:
             browser.close()
