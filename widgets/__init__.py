@@ -1,10 +1,11 @@
-"""ipywidgets explorers for the course, built on `course`.
+"""Explorers for the course, built on `course` and drawn in the browser.
 
 Each explorer takes the lesson's own functions as arguments (e.g.
 `stability_explorer(naive=naive_log1pexp, rule=log1pexp)`), so what moves on screen is the
 code the learner just read: no derivative rule is defined in this package. Each explorer
-compiles its JAX functions once when it is built; moving a control afterwards only runs
-compiled code and redraws the artists whose data changed.
+evaluates those functions once, at every grid point of its controls, in one vectorized call
+(widgets/grid.py); the browser draws the values (widgets/explorer.js, an anywidget module) and
+moving a control there sends nothing to the kernel, in JupyterLab and on the static site.
 """
 
 from .clipping import clipping_explorer as clipping_explorer
