@@ -12,7 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from exercise_answers import WRONG
+from answers import WRONG
 from jupyterlab_server import CHROMIUM_ARGS, jupyterlab
 from requires import CHROMIUM
 

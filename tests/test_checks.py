@@ -10,8 +10,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-from answers import collect_correct
-from exercise_answers import EXPECTED_MORE, SCAFFOLD_RULE, WRONG
+from answers import EXPECTED as EXPECTED_MORE
+from answers import SCAFFOLD_RULE, WRONG, collect_correct
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from exercise_answers import WRONG
+from answers import WRONG
 
 import course
 from course.checks import namespace

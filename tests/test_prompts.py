@@ -22,7 +22,7 @@ import json
 from pathlib import Path
 
 import pytest
-from exercise_answers import SCAFFOLD_RULE
+from answers import SCAFFOLD_RULE
 
 import course
 from course.checks import EXERCISES, body_source

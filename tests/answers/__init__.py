@@ -4,8 +4,8 @@
     EXPECTED = {(exercise_id, name): regex the checker's message must match}
     CORRECT = {exercise_id: {name: source}}  (optional: unusual correct answers, which must pass)
 
-The older exercises' answers are still in tests/exercise_answers.py; new ones go here, so that
-people adding exercises to different lessons do not edit the same file."""
+One file per lesson, so that people adding exercises to different lessons do not edit the
+same file. `WRONG` and `EXPECTED` here are all lessons' together."""
 
 import importlib
 from pathlib import Path
@@ -28,3 +28,20 @@ def collect_correct() -> dict:
         for exercise_id, answers in getattr(module, "CORRECT", {}).items():
             correct.setdefault(exercise_id, {}).update(answers)
     return correct
+
+
+WRONG, EXPECTED = collect()
+
+# A scaffold the learner has not filled in yet: its rule raises (lesson 2's exercise cell).
+SCAFFOLD_RULE = """
+@custom_jvp
+def logcosh(x):
+  return jnp.log(jnp.cosh(x))
+
+@logcosh.defjvp
+def logcosh_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  raise NotImplementedError("your rule here")
+answer = logcosh
+"""

@@ -127,3 +127,103 @@ answer = g
     "expanded form": PRODUCT_RULE_WITH.format(
         result="g(x, y), e * x_dot + x * y * e * x_dot + x * x * e * y_dot"),
 })
+
+
+# The first wrong answers of these exercises, pinned when the exercises were written.
+WRONG.setdefault("01_product_rule", {}).update({
+        "missing term": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(x * y)
+
+@g.defjvp
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  e = jnp.exp(x * y)
+  return g(x, y), e * x_dot + x ** 2 * e * y_dot
+answer = g
+""",
+        "first factor missed": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(x * y)
+
+@g.defjvp
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  e = jnp.exp(x * y)
+  return g(x, y), x * y * e * x_dot + x ** 2 * e * y_dot
+answer = g
+""",
+        "chain rule in y": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(x * y)
+
+@g.defjvp
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  e = jnp.exp(x * y)
+  return g(x, y), e * (1 + x * y) * x_dot + x * e * y_dot
+answer = g
+""",
+        "wrong sign": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(x * y)
+
+@g.defjvp
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  e = jnp.exp(x * y)
+  return g(x, y), -e * ((1 + x * y) * x_dot + x ** 2 * y_dot)
+answer = g
+""",
+        "not linear": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(x * y)
+
+@g.defjvp
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  e = jnp.exp(x * y)
+  return g(x, y), e * ((1 + x * y) * x_dot ** 2 + x ** 2 * y_dot)
+answer = g
+""",
+        "forgot defjvp": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(x * y)
+
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  e = jnp.exp(x * y)
+  return g(x, y), e * ((1 + x * y) * x_dot + x ** 2 * y_dot)
+answer = g
+""",
+        "not decorated": """
+def g(x, y):
+  return x * jnp.exp(x * y)
+answer = g
+""",
+        "returns only the tangent": """
+@custom_jvp
+def g(x, y):
+  return x * jnp.exp(x * y)
+
+@g.defjvp
+def g_jvp(primals, tangents):
+  x, y = primals
+  x_dot, y_dot = tangents
+  e = jnp.exp(x * y)
+  return e * ((1 + x * y) * x_dot + x ** 2 * y_dot)
+answer = g
+""",
+    })

@@ -131,3 +131,56 @@ CORRECT[SIGMOID].update({
     "1 / (1 + e^x)": PRIMAL.format(tangent="1. / (1. + jnp.exp(x)) * x_dot"),
     "exp(log_sigmoid(-x))": PRIMAL.format(tangent="jnp.exp(jax.nn.log_sigmoid(-x)) * x_dot"),
 })
+
+
+# The first wrong answers of these exercises, pinned when the exercises were written.
+WRONG.setdefault("02_logcosh", {}).update({
+        "unstable form": """
+@custom_jvp
+def logcosh(x):
+  return jnp.log(jnp.cosh(x))
+
+@logcosh.defjvp
+def logcosh_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  return logcosh(x), jnp.sinh(x) / jnp.cosh(x) * x_dot
+answer = logcosh
+""",
+        "wrong sign": """
+@custom_jvp
+def logcosh(x):
+  return jnp.log(jnp.cosh(x))
+
+@logcosh.defjvp
+def logcosh_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  return logcosh(x), -jnp.tanh(x) * x_dot
+answer = logcosh
+""",
+        "autodiff's form": """
+@custom_jvp
+def logcosh(x):
+  return jnp.log(jnp.cosh(x))
+
+@logcosh.defjvp
+def logcosh_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  return logcosh(x), (1 / jnp.cosh(x)) * jnp.sinh(x) * x_dot
+answer = logcosh
+""",
+        "tangent not used": """
+@custom_jvp
+def logcosh(x):
+  return jnp.log(jnp.cosh(x))
+
+@logcosh.defjvp
+def logcosh_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  return logcosh(x), jnp.tanh(x)
+answer = logcosh
+""",
+    })

@@ -105,3 +105,47 @@ answer = sinc
     "nan_to_num of the removable 0/0": SINC_WITH.format(
         result="sinc(x), jnp.nan_to_num((x * jnp.cos(x) - jnp.sin(x)) / x ** 2) * x_dot"),
 })
+
+
+# The first wrong answers of these exercises, pinned when the exercises were written.
+WRONG.setdefault("03_sinc", {}).update({
+        "divides by zero": """
+@custom_jvp
+def sinc(x):
+  return jnp.where(x == 0., 1., jnp.sin(x) / jnp.where(x == 0., 1., x))
+
+@sinc.defjvp
+def sinc_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  return sinc(x), (x * jnp.cos(x) - jnp.sin(x)) / x ** 2 * x_dot
+answer = sinc
+""",
+        "wrong sign": """
+@custom_jvp
+def sinc(x):
+  return jnp.where(x == 0., 1., jnp.sin(x) / jnp.where(x == 0., 1., x))
+
+@sinc.defjvp
+def sinc_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  safe_x = jnp.where(x == 0., 1., x)
+  slope = (jnp.sin(safe_x) - safe_x * jnp.cos(safe_x)) / safe_x ** 2
+  return sinc(x), jnp.where(x == 0., 0., slope) * x_dot
+answer = sinc
+""",
+        "missing term": """
+@custom_jvp
+def sinc(x):
+  return jnp.where(x == 0., 1., jnp.sin(x) / jnp.where(x == 0., 1., x))
+
+@sinc.defjvp
+def sinc_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  safe_x = jnp.where(x == 0., 1., x)
+  return sinc(x), jnp.where(x == 0., 0., jnp.cos(safe_x) / safe_x) * x_dot
+answer = sinc
+""",
+    })

@@ -72,3 +72,29 @@ CORRECT = {
             fwd="x, x", bwd="[jnp.where(jnp.isfinite(g), g, 0.)]"),
     },
 }
+
+
+# The first wrong answers of these exercises, pinned when the exercises were written.
+WRONG.setdefault("05_nan_guard", {}).update({
+        "misses inf": """
+def nan_guard_fwd(x):
+  return x, None
+def nan_guard_bwd(res, g):
+  return (jnp.where(jnp.isnan(g), 0., g),)
+answer = (nan_guard_fwd, nan_guard_bwd)
+""",
+        "passes g through": """
+def nan_guard_fwd(x):
+  return x, None
+def nan_guard_bwd(res, g):
+  return (g,)
+answer = (nan_guard_fwd, nan_guard_bwd)
+""",
+        "fwd returns one value": """
+def nan_guard_fwd(x):
+  return x
+def nan_guard_bwd(res, g):
+  return (jnp.where(jnp.isfinite(g), g, 0.),)
+answer = (nan_guard_fwd, nan_guard_bwd)
+""",
+    })

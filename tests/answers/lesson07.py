@@ -216,3 +216,35 @@ wave.defvjp(wave_fwd, wave_bwd)
 answer = (wave_fwd, wave_bwd)
 """,
 })
+
+
+# The first wrong answers of these exercises, pinned when the exercises were written.
+WRONG.setdefault("07_hypot_vjp", {}).update({
+        "swapped": """
+def hypot_fwd(x, y):
+  r = jnp.sqrt(x ** 2 + y ** 2)
+  return r, (x, y, r)
+def hypot_bwd(res, g):
+  x, y, r = res
+  return (g * y / r, g * x / r)
+answer = (hypot_fwd, hypot_bwd)
+""",
+        "one cotangent": """
+def hypot_fwd(x, y):
+  r = jnp.sqrt(x ** 2 + y ** 2)
+  return r, (x, y, r)
+def hypot_bwd(res, g):
+  x, y, r = res
+  return (g * x / r,)
+answer = (hypot_fwd, hypot_bwd)
+""",
+        "fwd output wrong": """
+def hypot_fwd(x, y):
+  r = x ** 2 + y ** 2
+  return r, (x, y, jnp.sqrt(r))
+def hypot_bwd(res, g):
+  x, y, r = res
+  return (g * x / r, g * y / r)
+answer = (hypot_fwd, hypot_bwd)
+""",
+    })

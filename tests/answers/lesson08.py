@@ -175,3 +175,36 @@ def polar_bwd(res, g):
 answer = (polar_fwd, polar_bwd)
 """,
 })
+
+
+# The first wrong answers of these exercises, pinned when the exercises were written.
+WRONG.setdefault("08_polar_vjp", {}).update({
+        "plain tuple": """
+def polar_fwd(pt):
+  return polar(pt), pt
+def polar_bwd(pt, g):
+  r2 = pt.x ** 2 + pt.y ** 2
+  r = jnp.sqrt(r2)
+  return ((g['r'] * pt.x / r - g['theta'] * pt.y / r2,
+           g['r'] * pt.y / r + g['theta'] * pt.x / r2),)
+answer = (polar_fwd, polar_bwd)
+""",
+        "missing theta": """
+def polar_fwd(pt):
+  return polar(pt), pt
+def polar_bwd(pt, g):
+  r = jnp.sqrt(pt.x ** 2 + pt.y ** 2)
+  return (Point(g['r'] * pt.x / r, g['r'] * pt.y / r),)
+answer = (polar_fwd, polar_bwd)
+""",
+        "no outer tuple": """
+def polar_fwd(pt):
+  return polar(pt), pt
+def polar_bwd(pt, g):
+  r2 = pt.x ** 2 + pt.y ** 2
+  r = jnp.sqrt(r2)
+  return Point(g['r'] * pt.x / r - g['theta'] * pt.y / r2,
+               g['r'] * pt.y / r + g['theta'] * pt.x / r2)
+answer = (polar_fwd, polar_bwd)
+""",
+    })

@@ -179,3 +179,41 @@ def wave_jvp(primals, tangents):
 answer = wave
 """,
 })
+
+
+# The first wrong answers of these exercises, pinned when the exercises were written.
+WRONG.setdefault("09_apply_twice", {}).update({
+        "chain rule half done": """
+def apply_twice_jvp(f, primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  y = f(x)
+  z, z_dot = jax.jvp(f, (y,), (x_dot,))
+  return z, z_dot
+answer = apply_twice_jvp
+""",
+        "f in the wrong place": """
+def apply_twice_jvp(primals, tangents, f):
+  x, = primals
+  x_dot, = tangents
+  y, y_dot = jax.jvp(f, (x,), (x_dot,))
+  return jax.jvp(f, (y,), (y_dot,))
+answer = apply_twice_jvp
+""",
+        "no f": """
+def apply_twice_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  y, y_dot = jax.jvp(jnp.sin, (x,), (x_dot,))
+  return jax.jvp(jnp.sin, (y,), (y_dot,))
+answer = apply_twice_jvp
+""",
+        "only the tangent": """
+def apply_twice_jvp(f, primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  y, y_dot = jax.jvp(f, (x,), (x_dot,))
+  return jax.jvp(f, (y,), (y_dot,))[1]
+answer = apply_twice_jvp
+""",
+    })

@@ -198,3 +198,32 @@ CORRECT[BACKWARD] = {
              "  return (d * w,)"),
     "the iteration on v = d * w": iteration(step="d * (g + W.T @ w)", result="(w,)"),
 }
+
+
+# The first wrong answers of these exercises, pinned when the exercises were written.
+WRONG.setdefault("10_implicit_cbrt", {}).update({
+        "at a instead of x*": """
+def cbrt_fwd(a):
+  x_star = newton_cbrt(a)
+  return x_star, a
+def cbrt_bwd(a, g):
+  return (g / (3 * a ** 2),)
+answer = (cbrt_fwd, cbrt_bwd)
+""",
+        "forgot the cotangent": """
+def cbrt_fwd(a):
+  x_star = newton_cbrt(a)
+  return x_star, x_star
+def cbrt_bwd(x_star, g):
+  return (1 / (3 * x_star ** 2),)
+answer = (cbrt_fwd, cbrt_bwd)
+""",
+        "not a tuple": """
+def cbrt_fwd(a):
+  x_star = newton_cbrt(a)
+  return x_star, x_star
+def cbrt_bwd(x_star, g):
+  return g / (3 * x_star ** 2)
+answer = (cbrt_fwd, cbrt_bwd)
+""",
+    })

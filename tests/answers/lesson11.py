@@ -182,3 +182,56 @@ CORRECT[SQRT] = {
         body="  safe_n = jnp.where(n > 0, n, 1.)\n"
              "  return n, jnp.where(n > 0, jnp.dot(x / safe_n, t), 0.)"),
 }
+
+
+# The first wrong answers of these exercises, pinned when the exercises were written.
+LOGSUMEXP = """
+@custom_jvp
+def logsumexp(x):
+  m = jnp.max(x)
+  return m + jnp.log(jnp.sum(jnp.exp(x - m)))
+"""
+
+WRONG.setdefault("11_bwd_structure", {}).update({
+    "tuple for the dict": """
+def affine_fwd(params, x):
+  return affine(params, x), (params, x)
+def affine_bwd(res, g):
+  params, x = res
+  return ((g * x, g), g * params['w'])
+answer = (affine_fwd, affine_bwd)
+""",
+    "wrong shape for b": """
+def affine_fwd(params, x):
+  return affine(params, x), (params, x)
+def affine_bwd(res, g):
+  params, x = res
+  return ({'w': g * x, 'b': g * jnp.ones(3)}, g * params['w'])
+answer = (affine_fwd, affine_bwd)
+""",
+    "integer cotangent": """
+def affine_fwd(params, x):
+  return affine(params, x), (params, x)
+def affine_bwd(res, g):
+  params, x = res
+  return ({'w': g * x, 'b': g}, (g * params['w']).astype(jnp.int32))
+answer = (affine_fwd, affine_bwd)
+""",
+})
+WRONG.setdefault("11_forward_mode", {}).update({
+    "still custom_vjp": LOGSUMEXP.replace("@custom_jvp", "@custom_vjp") + """
+logsumexp.defvjp(lambda x: (logsumexp(x), jax.nn.softmax(x)), lambda p, g: (g * p,))
+answer = logsumexp
+""",
+    **{name: LOGSUMEXP + f"""
+@logsumexp.defjvp
+def logsumexp_jvp(primals, tangents):
+  x, = primals
+  x_dot, = tangents
+  y = logsumexp(x)
+  return y, {tangent}
+answer = logsumexp
+""" for name, tangent in [("f_bwd's formula copied", "x_dot * jax.nn.softmax(x)"),
+                          ("softmax not normalized", "jnp.sum(jnp.exp(x) * x_dot)"),
+                          ("mean for sum", "jnp.mean(jnp.exp(x - y) * x_dot)")]},
+})
