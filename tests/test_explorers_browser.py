@@ -37,6 +37,7 @@ BUILDS = {
     "fixed point": "widgets.fixed_point_explorer(solver=L.newton_sqrt, update=L.newton_update, "
                    "reference=jnp.sqrt, a=2.0, iterations=4)",
     "stepper": "widgets.jaxpr_stepper(jax.grad(L.naive_log1pexp), 100.0)",
+    "compare": "widgets.compare_stepper(L.naive_log1pexp, L.log1pexp, 100.0)",
 }
 RUN = "() => { window.jupyterapp.commands.execute('%s'); }"
 LESSON_2 = "02_numerical_stability"
@@ -178,7 +179,7 @@ def test_the_stepper_steps_by_buttons_and_keys_in_the_browser(page):
     expect(status).to_have_text("[3] div(1.0, inf) = 0.0")
     view.get_by_label("equation", exact=True).press("Home")
     expect(status).to_have_text("[0] exp(100.0) = inf")
-    view.get_by_role("button", name="next").click()
+    view.get_by_role("button", name="next", exact=True).click()
     expect(status).to_have_text("[1] add(1.0, inf) = inf")
     assert page.frames_seen == before, "stepping sent or received kernel messages"
 
@@ -207,3 +208,24 @@ def test_axe_finds_nothing_serious_in_lesson_2s_explorers(page):
         assert serious(found) == [], counts(found)
     finally:
         lesson.close()
+
+
+def test_the_compare_stepper_steps_in_the_browser(page):
+    """compare_stepper: "next difference" and "next" move it as its Python side says, with no
+    kernel message."""
+    from playwright.sync_api import expect
+
+    python = widgets.compare_stepper(L.naive_log1pexp, L.log1pexp, 100.0)
+    view = explorer(page, list(BUILDS).index("compare"))
+    status = view.locator(".course-status")
+    expect(status).to_have_text(python.status)
+    page.wait_for_timeout(300)
+    before = dict(page.frames_seen)
+    view.get_by_role("button", name="next difference").click()
+    python.next_difference()
+    expect(status).to_have_text(python.status)
+    view.get_by_role("button", name="next", exact=True).click()
+    python.press("next")
+    expect(status).to_have_text(python.status)
+    assert view.locator(".course-beside").inner_text() == python.beside_text()
+    assert page.frames_seen == before, "stepping sent or received kernel messages"

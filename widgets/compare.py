@@ -1,16 +1,14 @@
 """Step through two programs together: the default and the custom program of a derivative, as
 `course.compare_rules` aligns them, one row at a time, with both values, and jump to the next
-difference. Pure Python after the comparison: no JAX runs when you click."""
+difference. Pure Python after the comparison, and drawn in the browser: every row's text is made
+once, and stepping runs nothing in the kernel."""
 
 from __future__ import annotations
 
-import html
-
-import ipywidgets as W
+import numpy as np
 
 import course
 from course.jaxpr import (
-    STATUS_FILL,
     STATUS_MARK,
     Comparison,
     Row,
@@ -18,65 +16,63 @@ from course.jaxpr import (
     short_equation,
 )
 
-from .base import View
+from .grid import Control, GridExplorer, line_table
 
 SHOWN_AROUND = 10  # rows listed on each side of the current one
 
 
-class CompareStepper(View):
+class CompareStepper(GridExplorer):
     title = "compare stepper"
 
     def __init__(self, comparison: Comparison):
         self.comparison = comparison
         self.rows = comparison.rows
-        self.step = W.IntSlider(value=0, min=0, max=max(len(self.rows) - 1, 0),
-                                description="row")
-        self.prev = W.Button(description="previous")
-        self.next = W.Button(description="next")
-        self.to_difference = W.Button(description="next difference", button_style="warning",
-                                      disabled=all(r.status == "same" for r in self.rows))
-        self.prev.on_click(lambda _: self.go(self.step.value - 1))
-        self.next.on_click(lambda _: self.go(self.step.value + 1))
-        self.to_difference.on_click(lambda _: self.next_difference())
-        self.step.observe(lambda change: self.show(change["new"]), names="value")
-        self.view = W.HTML()
-        self.widget = W.VBox([W.HBox([self.prev, self.next, self.to_difference]), self.step,
-                              self.view])
-        self.show(0)
+        n = max(len(self.rows), 1)
+        positions = np.arange(n)
+        self.details = [self.describe(k) for k in range(len(self.rows))] or [""]
+        header = f"{comparison.mode}: {comparison.call}\n{comparison.verdict}"
+        listings = [header + "\n" + self.listing(k) for k in range(n)]
+        differences = [k for k, row in enumerate(self.rows) if row.status != "same"]
+        buttons = [
+            {"label": "previous", "control": 0, "targets": np.maximum(positions - 1, 0).tolist()},
+            {"label": "next", "control": 0,
+             "targets": np.minimum(positions + 1, n - 1).tolist()},
+            {"label": "next difference", "control": 0,
+             "targets": [self.next_after(k, differences) for k in range(n)],
+             "disabled": not differences}]
+        self.setup(
+            [Control("row", positions.astype(np.float32), ".0f")], None, "{detail}",
+            {"detail": ([0], positions, lambda k: self.details[int(k)])}, {"row": 0},
+            f"The two programs of {comparison.call}, row by row.",
+            beside={"label": f"the programs of {comparison.call}", "by": [0]}
+            | line_table(listings), buttons=buttons)
+
+    @staticmethod
+    def next_after(position: int, differences: list[int]) -> int:
+        """The next row that is not in both programs, wrapping around to the first."""
+        later = [k for k in differences if k > position]
+        return (later or differences or [position])[0]
+
+    def listing(self, position: int) -> str:
+        lines = []
+        for k in range(max(0, position - SHOWN_AROUND),
+                       min(len(self.rows), position + SHOWN_AROUND + 1)):
+            lines.append(("> " if k == position else "  ") + _row_line(self.rows[k]))
+        return "\n".join(lines)
 
     def go(self, position: int) -> None:
-        self.step.value = min(max(position, 0), self.step.max)
+        self.apply(row=min(max(position, 0), len(self.details) - 1))
 
-    def next_difference(self) -> None:
-        """Go to the next row that is not in both programs (wrapping around to the first)."""
-        order = list(range(self.position + 1, len(self.rows))) + list(range(self.position + 1))
-        target = next((n for n in order if self.rows[n].status != "same"), None)
-        if target is not None:
-            self.go(target)
+    def next_difference(self) -> bool:
+        return self.press("next difference")
 
-    def show(self, position: int) -> None:
-        self.position = position
-        esc = html.escape
-        lines = []
-        start = max(0, position - SHOWN_AROUND)
-        for n in range(start, min(len(self.rows), position + SHOWN_AROUND + 1)):
-            row = self.rows[n]
-            style = f"background:{STATUS_FILL[row.status]}"
-            if n == position:
-                style += ";font-weight:bold;outline:1px solid #495057"
-            lines.append(f'<div style="{style}">{esc(_row_line(row))}</div>')
-        c = self.comparison
-        detail = ""
-        if self.rows:
-            detail = f"<p>{esc(self.current())}</p>"
-        self.view.value = (f"<b>{esc(c.mode)}: {esc(c.call)}</b><div>{esc(c.verdict)}</div>"
-                           f"{detail}<pre style='font-size:12px'>{''.join(lines)}</pre>")
+    @property
+    def at(self) -> int:
+        return self.position[0]
 
-    def current(self) -> str:
-        """The current row in words: where it is, and its values on each side."""
-        if not self.rows:
-            return ""
-        row = self.rows[self.position]
+    def describe(self, k: int) -> str:
+        """Row k in words: where it is, and its values on each side."""
+        row = self.rows[k]
         parts = []
         if row.default is not None:
             parts.append(f"default [{row.default.index}] {_values(row.default)}")
@@ -87,9 +83,11 @@ class CompareStepper(View):
         return {"same": "in both: ", "changed": "changed: ", "default": "only in default: ",
                 "custom": "only in custom: "}[row.status] + "; ".join(parts)
 
+    def current(self) -> str:
+        return self.details[self.at] if self.rows else ""
+
     def summary(self) -> str:
-        return (f"<{self.title}: {len(self.rows)} rows, at {self.position}: "
-                f"{self.current()}>")
+        return f"<{self.title}: {len(self.rows)} rows, at {self.at}: {self.current()}>"
 
 
 def _values(record) -> str:
