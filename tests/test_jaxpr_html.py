@@ -31,6 +31,28 @@ def test_html_has_svg_with_marked_origins():
     assert html == course.show_jaxpr(jax.grad(naive_log1pexp), 100.0, values=True)._repr_html_()
 
 
+def test_every_graph_image_has_the_text_it_draws_as_its_alternative():
+    """Issue 24, accessibility: a screen reader reads each graph's alt, which holds the
+    equations as text (jaxpr view, rule comparison, residual split)."""
+    def custom(x):
+        @jax.custom_jvp
+        def f(x):
+            return jnp.log1p(jnp.exp(x))
+
+        f.defjvps(lambda t, ans, x: jax.nn.sigmoid(x) * t)
+        return f(x)
+
+    views = [course.show_jaxpr(jax.grad(naive_log1pexp), 100.0, values=True),
+             course.compare_rules(naive_log1pexp, custom, 2.0),
+             course.show_residuals(jax.nn.softplus, 2.0)]
+    for view in views:
+        page = view._repr_html_()
+        alts = [html_module.unescape(a) for a in re.findall(r'<img alt="([^"]*)"', page)]
+        assert alts, page[:300]
+        for alt in alts:
+            assert str(view) in alt and "[0]" in str(view), (alt[:300], str(view)[:300])
+
+
 def test_dot_marks_nan_edges_and_custom_boxes():
     @jax.custom_jvp
     def g(x):

@@ -94,3 +94,14 @@ def test_a_check_does_not_print_what_the_reference_prints(capsys):
 
     assert course.check("01_nonlinear_tangent", "c").passed
     assert capsys.readouterr().out == ""
+
+
+def test_the_reference_note_and_what_was_printed_are_in_the_cells_text():
+    """A notebook shows repr() as the solution cell's text/plain (nbval compares it): it must
+    carry the note that this run is the course's, and what the solution printed."""
+    from course.checks import REFERENCE_NOTE, check_reference
+
+    shown = check_reference("07_vjp_calls", "b", "f_fwd ran 1 time(s), f_bwd 2 time(s)")
+    assert repr(shown) == str(shown)
+    assert REFERENCE_NOTE in repr(shown)
+    assert repr(shown).endswith("\nf_fwd ran 1 time(s), f_bwd 2 time(s)")

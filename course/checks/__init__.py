@@ -165,9 +165,9 @@ class ReferenceFeedback(Feedback):
     hidden: bool = False
     note: str = REFERENCE_NOTE
 
-    def __str__(self) -> str:
+    def text(self) -> str:
         printed = f"\n{self.printed.rstrip()}" if self.printed.strip() else ""
-        return f"{super().__str__()} {self.note}{printed}"
+        return f"{super().text()} {self.note}{printed}"
 
     def _repr_html_(self) -> str:
         body = html.escape(self.message).replace("\n", "<br>")

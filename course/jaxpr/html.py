@@ -36,7 +36,8 @@ def trace_html(trace: Trace, values: bool, title: str, text: str) -> str:
     _, caption = graph_window(trace)
     if caption:
         parts.append(f"<div><i>{esc(caption)}</i></div>")
-    parts.append(graph_html(trace_dot(trace, values=values), f"graph of the jaxpr of {title}"))
+    parts.append(graph_html(trace_dot(trace, values=values),
+                            f"graph of the jaxpr of {title}; the equations it draws:\n{text}"))
     parts.append(f"<details><summary>equations as text</summary><pre>{esc(text)}</pre>"
                  "</details></div>")
     return "".join(parts)
@@ -58,7 +59,7 @@ def comparison_html(c: Comparison, text: str) -> str:
              "a rule made</span></div>"]
     parts.extend(f"<div><small>{esc(note)}</small></div>" for note in c.rule_notes())
     parts.append(graph_html(comparison_dot(c), f"the {c.mode} programs of {c.call}, side by "
-                                               "side"))
+                                               f"side; as text:\n{text}"))
     parts.append(f"<details><summary>the diff as text</summary><pre>{esc(text)}</pre>"
                  "</details></div>")
     return "".join(parts)
@@ -76,7 +77,8 @@ def graph_html(dot_source: str, alt: str) -> str:
 def svg_img(svg: str, alt: str) -> str:
     """The SVG as an <img> with a data URI. JupyterLab strips inline <svg> from the HTML of a
     notebook it does not trust (any notebook just cloned), but shows images; an SVG shown as
-    an image also cannot run scripts."""
+    an image also cannot run scripts. `alt` holds the text the graph draws, for a screen reader
+    (and for a browser that shows no images)."""
     data = base64.b64encode(svg.encode()).decode()
     return f'<img alt="{html.escape(alt)}" src="data:image/svg+xml;base64,{data}"/>'
 

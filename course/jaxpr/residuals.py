@@ -178,7 +178,8 @@ def split_html(s: Split, text: str) -> str:
              f"<th>where it comes from</th></tr>{rows}</table>",
              '<div style="display:flex;gap:1em;align-items:flex-start">']
     for side in ("forward", "backward"):
-        graph = graph_html(split_dot(s, side), f"{side} program of {s.call}")
+        graph = graph_html(split_dot(s, side), f"{side} program of {s.call}; both programs "
+                                               f"as text:\n{text}")
         parts.append(f"<div><div><b>{side}</b></div>{graph}</div>")
     parts.append("</div>")
     parts.extend(f"<div><small>{esc(note)}</small></div>" for note in _rule_notes(s))
