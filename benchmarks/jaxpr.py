@@ -148,6 +148,11 @@ def import_cost(rounds: int = 11) -> tuple[float, float]:
     return sorted(jax_only)[rounds // 2], sorted(with_course)[rounds // 2]
 
 
+def ratio(big: float, small: float) -> str:
+    """big / small, or "-" when small rounds to 0 (process_time's resolution, small sizes)."""
+    return f"{big / small:.1f}" if small > 0 else "-"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true",
@@ -161,7 +166,7 @@ def main() -> None:
     print(f"show_jaxpr, {big:,} equations (trace + text + HTML): {t10k:6.3f} s wall, "
           f"{c10k:6.3f} s CPU  (target <= 3)")
     print(f"{big:,} / {small:,} equations, time ratio: {t10k / t1k:.1f} wall, "
-          f"{c10k / c1k:.1f} CPU  (linear would be {big // small})")
+          f"{ratio(c10k, c1k)} CPU  (linear would be {big // small})")
     wholes, cpus = [], []
     for n, target in ((small, 0.5), (big, 5)):
         whole, cpu, part, *sizes = measure_compare(n)
@@ -172,7 +177,7 @@ def main() -> None:
               f"wall, {cpu:6.3f} s CPU (target <= {target}); align + text + HTML alone "
               f"{part:6.3f} s")
     print(f"compare_rules, {big:,} / {small:,} equations, time ratio: "
-          f"{wholes[1] / wholes[0]:.1f} wall, {cpus[1] / cpus[0]:.1f} CPU  (linear would be "
+          f"{wholes[1] / wholes[0]:.1f} wall, {ratio(cpus[1], cpus[0])} CPU  (linear would be "
           f"{big // small})")
     print(f"load average while measuring: {os.getloadavg()[0]:.1f} (2 cores here)")
     jax_only, with_course = import_cost(rounds=1 if smoke else 11)
