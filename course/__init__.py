@@ -14,6 +14,7 @@ hides a function, and `course.progress` is always the function.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 from .answer_cells import register_with_ipython as _register_with_ipython
 
@@ -49,18 +50,24 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 
+def _submodules() -> set[str]:
+    return {info.name for info in pkgutil.iter_modules(__path__)}
+
+
 def __getattr__(name: str):
-    try:
+    if name in _PUBLIC:
         module, attribute = _PUBLIC[name]
-    except KeyError:
-        raise AttributeError(f"module 'course' has no attribute {name!r}") from None
-    value = getattr(importlib.import_module(module, __name__), attribute)
-    globals()[name] = value  # the next use is a plain attribute lookup
-    return value
+        value = getattr(importlib.import_module(module, __name__), attribute)
+        globals()[name] = value  # the next use is a plain attribute lookup
+        return value
+    if name in _submodules():
+        # `course.jaxpr.x` after a bare `import course`, as before the names were lazy
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'course' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_PUBLIC))
+    return sorted(set(globals()) | set(_PUBLIC) | _submodules())
 
 
 _register_with_ipython()

@@ -354,7 +354,11 @@ def test_learner_passes_lesson_2_in_the_browser_and_saves(hub, people):
             page.keyboard.press("Control+S")
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
-                saved = a.api("GET", f"contents/{LESSON}").json()["content"]
+                reply = a.api("GET", f"contents/{LESSON}")
+                if reply.status_code != 200:  # read while the save writes the file in place
+                    time.sleep(0.5)
+                    continue
+                saved = reply.json()["content"]
                 sources = ["".join(c["source"]) for c in saved["cells"]]
                 if any(solution.strip() in s for s in sources):
                     break

@@ -2,11 +2,10 @@
 with no message to or from the kernel; what is drawn follows the slider's grid points, the
 same text as the Python side says; nan is written out, not only coloured.
 
-Needs Debian's Chromium, as tests/test_browser.py (skipped without it, except under CI).
+Needs Debian's Chromium (`requires("chromium")`: skipped without it, except under CI).
 """
 
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -14,18 +13,12 @@ import jax
 import lesson_functions as L
 import pytest
 from jupyterlab_server import CHROMIUM_ARGS, jupyterlab
+from requires import CHROMIUM
 
 import widgets
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium") or shutil.which(
-    "chromium-browser")
-if CHROMIUM is None:
-    if os.environ.get("CI"):
-        pytest.fail("CI needs Chromium for the browser tests: apt-get install chromium",
-                    pytrace=False)
-    pytest.skip("no Chromium found (install Debian's `chromium` to run the browser tests)",
-                allow_module_level=True)
+pytestmark = pytest.mark.requires("chromium")
 
 # One notebook, one cell per explorer, built with the lessons' functions.
 SETUP = (f"import sys\nsys.path[:0] = [{str(ROOT)!r}, {str(ROOT / 'tests')!r}]\n"
