@@ -47,7 +47,9 @@ def norm_hint(expected, got, what: str = "") -> str | None:
             return ("c is a setting, not something to learn: it gets no cotangent (None, or "
                     "zeros), whatever g is.")
         return None
-    if np.any(~np.isfinite(got)) and np.all(np.isfinite(expected)):
+    # g = 0 is the one checked cotangent whose expected result is 0: only there is the cause
+    # a norm of 0.
+    if np.any(~np.isfinite(got)) and np.all(np.asarray(expected) == 0):
         return ("Yours is not finite here. Where g = 0 its norm is 0 too: a division by the "
                 "norm is 0 / 0, even in a factor you mean to apply only to long cotangents. "
                 "Arrange the arithmetic so that nothing is divided by a norm of 0.")

@@ -53,12 +53,14 @@ def where_hint(expected, got) -> str | None:
 
 
 def custom_rule_hint(expected, got) -> str | None:
-    if np.any(~np.isfinite(got)):
-        return ("Your function has a custom_jvp, so this is its rule's doing: the rule's "
-                "tangent is not finite here. A jnp.where inside the rule computes both of "
-                "its branches too: x / norm is 0 / 0 at x = 0, and grad runs it backwards "
-                "however the where chooses. Give that branch a safe norm as well (the double "
-                "where), inside the rule.")
+    # Only at x = 0, the one checked point whose expected gradient is 0.
+    if np.any(~np.isfinite(got)) and np.all(np.asarray(expected) == 0):
+        return ("Your function has a custom_jvp, so this is its rule's doing: at x = 0 its "
+                "tangent is not finite, since x / norm there is 0 / 0. Compute the tangent's "
+                "coefficient first, jnp.where(norm > 0, x / safe_norm, 0.) with a safe norm, "
+                "and multiply the tangent by it. A jnp.where applied to the tangent itself does "
+                "not help: grad sends a zero cotangent into the branch it did not choose, and "
+                "0 / 0 times 0 is still nan.")
     return None
 
 
@@ -219,7 +221,9 @@ def check_which_raises(answer, reference) -> str:
         "a": "jax.hessian is jacfwd(jacrev(f)): forward mode runs over the code of f_fwd and "
              "f_bwd, and fails only where that code applies a custom_vjp function to a value "
              "that depends on x. f_a's clip_gradient gets g alone, the cotangent jacrev feeds "
-             "in, which does not depend on x: forward mode has no tangent to push through it.",
+             "in, which does not depend on x: forward mode has no tangent to push through it. "
+             "(That holds because f_a is the whole function: in f_a(x) * x the cotangent "
+             "reaching f_a depends on x, and jax.hessian fails there too.)",
         "c": "grad(grad(f_b)) is reverse over reverse: the outer grad differentiates f_fwd and "
              "f_bwd in reverse mode, and meets clip_gradient only in reverse, which its own "
              "rule covers. No forward mode is needed.",

@@ -213,3 +213,19 @@ def test_08_what_f_bwd_returns_for_an_integer_leaf_is_dropped():
         m_bar = jax.grad(_monomial_rule(Monomial, entry), argnums=0, allow_int=True)(m, 1.5)
         assert float(m_bar.coef) == 3.375
         assert m_bar.power.dtype == jax.dtypes.float0
+
+
+def test_08_register_dataclass_each_field_a_subtree_static_no_leaf():
+    """08, a class of your own: "register_dataclass registers a dataclass, each field a subtree
+    of its own (one leaf for a field that holds a number ...; a field marked `static` is no
+    leaf)"."""
+    import dataclasses
+
+    @jax.tree_util.register_dataclass
+    @dataclasses.dataclass
+    class Fields:
+        number: float
+        pair: tuple
+        setting: int = dataclasses.field(default=1, metadata={"static": True})
+
+    assert jax.tree_util.tree_leaves(Fields(1.0, (2.0, 3.0), 5)) == [1.0, 2.0, 3.0]

@@ -426,3 +426,28 @@ def test_11_exercise_forward_mode_logsumexp_grad_works_jacfwd_fails():
     np.testing.assert_allclose(jax.grad(logsumexp)(x), jax.nn.softmax(x), rtol=1e-6)
     with pytest.raises(TypeError, match=VJP_FORWARD_MODE_ERROR):
         jax.jacfwd(logsumexp)(x)
+
+
+def test_11_which_raises_why_not_a_f_a_fails_once_its_cotangent_depends_on_x():
+    """11, exercise 11_which_raises, why not (a): "That holds because f_a is the whole function:
+    in f_a(x) * x the cotangent reaching f_a depends on x, and jax.hessian fails there too."
+    (a second-reader finding: the exercise's own claim, but only for f_a alone)."""
+
+    @custom_vjp
+    def clip_gradient(x):
+        return x
+
+    clip_gradient.defvjp(lambda x: (x, None), lambda _, g: (jnp.clip(g, -1., 1.),))
+
+    def tanh_fwd(x):
+        y = jnp.tanh(x)
+        return y, y
+
+    @custom_vjp
+    def f_a(x):
+        return jnp.tanh(x)
+
+    f_a.defvjp(tanh_fwd, lambda y, g: (clip_gradient(g) * (1 - y ** 2),))
+    assert jnp.isfinite(jax.hessian(f_a)(1.))  # alone: runs
+    with pytest.raises(TypeError, match=VJP_FORWARD_MODE_ERROR):
+        jax.hessian(lambda x: f_a(x) * x)(1.)
