@@ -320,6 +320,15 @@ BAD_ARGUMENTS = [
                                           reference=jnp.sqrt), TypeError,
      r"the explorer calls solver\(a\), with 1 argument, but solver=fixed_point takes "
      r"fixed_point\(f, a, x_guess\)"),
+    # the five arrays are one call; when it fails, the function that failed is named
+    (lambda: widgets.fixed_point_explorer(solver=L.newton_sqrt, update=lambda a, x: x[1],
+                                          reference=jnp.sqrt), ValueError,
+     r"^fixed_point_explorer: iterating update\(a, x\) from x = a failed at a = 0\.1 to 10 "
+     r"\(the explorer's grid\), with IndexError: Too many indices"),
+    (lambda: widgets.fixed_point_explorer(solver=L.newton_sqrt, update=L.newton_update,
+                                          reference=lambda a: jnp.stack([a, a])), ValueError,
+     r"^fixed_point_explorer: grad\(<lambda>\)\(a\) failed at a = 0\.1 to 10 \(the "
+     r"explorer's grid\), with TypeError: Gradient only defined for scalar-output functions"),
 ]
 
 

@@ -33,6 +33,14 @@ def iterates_on_grid(update):
     return jax.vmap(lambda a: iterates(update, a))
 
 
+def everything_on_grid(update, solver, reference):
+    """Per a: the iterates, solver(a) and its gradient, reference(a) and its gradient."""
+    def at(a):
+        return (iterates(update, a), solver(a), jax.grad(solver)(a), reference(a),
+                jax.grad(reference)(a))
+    return jax.vmap(at)
+
+
 def seven(value) -> str:
     return f"{value:.7g}"
 
@@ -49,16 +57,12 @@ class FixedPointExplorer(GridExplorer):
                                     "a function with the same answer, like jnp.sqrt,")
         self.solver_name, self.reference_name = name(solver), name(reference)
         at = f"a = {A_VALUES[0]:g} to {A_VALUES[-1]:g} (the explorer's grid)"
-        path = np.asarray(CALLER.run("update", "iterating update(a, x) from x = a", at,
-                                     lambda: on_grid(iterates_on_grid, update)(A_VALUES)))
-        solution = np.asarray(CALLER.run("solver", f"{self.solver_name}(a)", at,
-                                         lambda: on_grid(value_on_grid, solver)(A_VALUES)))
-        implicit = np.asarray(CALLER.run("solver", f"grad({self.solver_name})(a)", at,
-                                         lambda: on_grid(grad_on_grid, solver)(A_VALUES)))
-        target = np.asarray(CALLER.run("reference", f"{self.reference_name}(a)", at,
-                                       lambda: on_grid(value_on_grid, reference)(A_VALUES)))
-        exact = np.asarray(CALLER.run("reference", f"grad({self.reference_name})(a)", at,
-                                      lambda: on_grid(grad_on_grid, reference)(A_VALUES)))
+        try:  # one compilation for the five arrays (0.2 s less than five: issue 24's 0.5 s)
+            path, solution, implicit, target, exact = map(np.asarray, on_grid(
+                everything_on_grid, update, solver, reference)(A_VALUES))
+        except Exception:  # noqa: BLE001 -- which function failed, and how: each on its own
+            path, solution, implicit, target, exact = self.one_by_one(update, solver,
+                                                                      reference, at)
         start = int(np.argmin(np.abs(A_VALUES - a)))
         end, answer = float(path[start, -1]), float(solution[start])
         if not abs(end - answer) <= 1e-4 * max(1.0, abs(answer)):
@@ -95,6 +99,17 @@ class FixedPointExplorer(GridExplorer):
             {"a": a, "iterations": iterations},
             f"The iterates x_k of update(a, x) from x_0 = a, on a log scale, converging to "
             f"{self.reference_name}(a), for a from {A_VALUES[0]:g} to {A_VALUES[-1]:g}.")
+
+    def one_by_one(self, update, solver, reference, at):
+        """The five arrays, each in its own call, so that an error names its function."""
+        runs = [("update", "iterating update(a, x) from x = a", iterates_on_grid, update),
+                ("solver", f"{self.solver_name}(a)", value_on_grid, solver),
+                ("solver", f"grad({self.solver_name})(a)", grad_on_grid, solver),
+                ("reference", f"{self.reference_name}(a)", value_on_grid, reference),
+                ("reference", f"grad({self.reference_name})(a)", grad_on_grid, reference)]
+        return [np.asarray(CALLER.run(argument, what, at,
+                                      lambda make=make, fn=fn: on_grid(make, fn)(A_VALUES)))
+                for argument, what, make, fn in runs]
 
     def parse(self, a, iterations):
         a = number(a, "a")
