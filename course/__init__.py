@@ -43,6 +43,7 @@ _PUBLIC = {
     "show_residuals": (".jaxpr", "show_residuals"),
     "trace_jaxpr": (".jaxpr", "trace_jaxpr"),
     "plot_grad": (".plots", "plot_grad"),
+    "figure": (".plots", "figure"),
     "progress": (".store", "progress"),
     "short_tracebacks": (".tracebacks", "short_tracebacks"),
 }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import functools
+import html
 import io
 from collections.abc import Callable, Mapping, Sequence
 
@@ -74,7 +76,23 @@ def plot_grad(
     bottom.set_ylabel("df/dx")
     bottom.legend(fontsize=8, loc="best")
     fig.curves = curves  # the plotted data, for tests and for the curious
+    fig.alt = _describe(top.get_title(), xs, curves)
     return fig
+
+
+def _describe(title: str, xs: np.ndarray, curves: dict) -> str:
+    """plot_grad's text alternative: what is drawn, over which x, and every inf or nan (the
+    legend's words, as the red marks say them)."""
+    def where(at):
+        low, high = at.min(), at.max()
+        return f"at x = {low:g}" if low == high else f"from x = {low:g} to {high:g}"
+
+    bad = [f"{name}: inf/nan at {(~np.isfinite(ys)).sum()} of {ys.size} points, "
+           f"{where(xs[~np.isfinite(ys)])}"
+           for name, ys in curves.items() if not np.isfinite(ys).all()]
+    return (f"{title}, for x from {xs.min():g} to {xs.max():g}. Top: f(x). Bottom: df/dx by "
+            f"{', '.join(curves)}. " + ("; ".join(bad) if bad else "Every derivative is finite")
+            + ".")
 
 
 @functools.cache
@@ -84,12 +102,49 @@ def _figure_class():
     from matplotlib.figure import Figure
 
     class CourseFigure(Figure):
-        def _repr_png_(self) -> bytes:
+        alt = "a matplotlib figure"  # its text alternative, set by whoever draws it
+
+        def png(self) -> bytes:
             buffer = io.BytesIO()
             self.savefig(buffer, format="png", dpi=90)
             return buffer.getvalue()
 
+        def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
+            """An <img> with the text alternative: JupyterLab shows an image/png output with
+            no alt text at all, so the PNG goes in HTML (and the text stays as text/plain).
+            No _repr_png_: IPython would store the same pixels a second time."""
+            data = base64.b64encode(self.png()).decode("ascii")
+            return {"text/html": f'<img alt="{html.escape(self.alt)}" '
+                                 f'src="data:image/png;base64,{data}">',
+                    "text/plain": f"<figure: {self.alt}>"}
+
+        def _ipython_display_(self) -> None:
+            """Only that bundle: once pyplot is imported, matplotlib's inline backend gives
+            every Figure an image/png formatter, which would store the pixels a second time."""
+            from IPython.display import display  # lazy: only where IPython shows it
+
+            display(self._repr_mimebundle_(), raw=True)
+
     return CourseFigure
+
+
+def figure(*, alt: str, **kwargs):
+    """A matplotlib Figure (no pyplot, no global state) that shows itself in a notebook as an
+    image whose text alternative is `alt`, for screen readers and wherever images do not load.
+    `kwargs` go to `matplotlib.figure.Figure` (e.g. `figsize=(7, 3.5)`).
+
+    >>> import course
+    >>> fig = course.figure(alt="a straight line", figsize=(3, 2))
+    >>> _ = fig.subplots().plot([0, 1])
+    >>> fig._repr_mimebundle_()["text/html"].startswith('<img alt="a straight line" src="data:')
+    True
+    """
+    if not isinstance(alt, str) or not alt.strip():
+        raise ValueError("figure: alt should say in words what the figure shows, e.g. "
+                         "alt=\"the derivative of log1pexp for x from -30 to 0, on a log scale\".")
+    fig = _figure_class()(**kwargs)
+    fig.alt = alt
+    return fig
 
 
 def _mark_nonfinite(ax, xs, curves, colors) -> None:

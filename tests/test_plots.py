@@ -1,5 +1,6 @@
 """course.plot_grad returns a Figure with the expected curves, and marks non-finite regions."""
 
+import re
 import sys
 
 import jax
@@ -43,7 +44,64 @@ def test_finite_differences_agree_with_autodiff_where_finite():
 def test_returns_figure_without_pyplot():
     fig = course.plot_grad(jnp.sin, jnp.linspace(0.0, 1.0, 5))
     assert type(fig).__name__ == "CourseFigure"
-    assert fig._repr_png_().startswith(b"\x89PNG")
+    assert fig.png().startswith(b"\x89PNG")
+
+
+def shown(fig) -> dict:
+    """What a notebook stores for the figure as a cell's last line, with pyplot's inline
+    backend active (it gives every matplotlib Figure an image/png formatter)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+    shell = InteractiveShell.instance()
+    set_matplotlib_formats("png")
+    published = []
+    original = shell.display_pub.publish
+    shell.display_pub.publish = lambda data, *args, **kwargs: published.append(data)
+    try:
+        stored, _ = shell.display_formatter.format(fig)  # an execute_result, unless the
+    finally:                                             # figure published its own output
+        shell.display_pub.publish = original
+    assert len(published) + bool(stored) == 1, (published, stored)
+    return published[0] if published else stored
+
+
+def test_a_figure_shows_as_an_image_with_its_text_alternative():
+    """JupyterLab shows image/png with no alt text (axe: image-alt, critical), so a course
+    figure is one <img alt=...> in text/html, and its pixels are not stored twice."""
+    import base64
+    import html
+
+    fig = course.plot_grad(naive_log1pexp, jnp.linspace(-5.0, 100.0, 50),
+                           rules={"rule": stable_log1pexp})
+    bundle = shown(fig)
+    assert set(bundle) == {"text/html", "text/plain"}
+    alt, src = re.fullmatch(r'<img alt="([^"]*)" src="data:image/png;base64,([^"]+)">',
+                            bundle["text/html"]).groups()
+    assert base64.b64decode(src) == fig.png()
+    xs = np.asarray(jnp.linspace(-5.0, 100.0, 50))
+    bad = {name: xs[~np.isfinite(fig.curves[name])] for name in ("autodiff", "finite differences")}
+    assert all(at.size and at.max() == 100.0 for at in bad.values())
+    assert html.unescape(alt) == (
+        "naive_log1pexp and its derivative, for x from -5 to 100. Top: f(x). Bottom: df/dx by "
+        f"autodiff, rule, finite differences. autodiff: inf/nan at {bad['autodiff'].size} of 50 "
+        f"points, from x = {bad['autodiff'].min():g} to 100; finite differences: inf/nan at "
+        f"{bad['finite differences'].size} of 50 points, from x = "
+        f"{bad['finite differences'].min():g} to 100.")
+    assert bundle["text/plain"] == f"<figure: {html.unescape(alt)}>"
+    finite = course.plot_grad(jnp.sin, jnp.linspace(0.0, 1.0, 5))
+    assert finite.alt.endswith("Bottom: df/dx by autodiff, finite differences. Every derivative "
+                               "is finite.")
+
+
+def test_course_figure_takes_the_text_alternative_it_is_given():
+    fig = course.figure(alt='a line, "quoted" & <escaped>', figsize=(3, 2))
+    fig.subplots().plot([0, 1])
+    assert shown(fig)["text/html"].startswith(
+        '<img alt="a line, &quot;quoted&quot; &amp; &lt;escaped&gt;" src="data:image/png;base64,')
+    for alt in ["", "   ", None]:
+        with pytest.raises(ValueError, match="figure: alt should say in words what the figure"):
+            course.figure(alt=alt)
 
 
 def test_a_list_of_lambdas_keeps_every_curve():

@@ -87,7 +87,11 @@ def test_stored_outputs_are_shown_not_recomputed(site):
     graph = re.search(r'<img alt="graph of the jaxpr of grad\(log1pexp\)\(100\.0\); the '
                       r'equations it draws:\n([^"]*)" src="data:image/svg\+xml;base64,', page)
     assert graph and "mul(0.0, inf) = nan" in graph.group(1)
-    assert len(re.findall(r'<img[^>]+src="_images/[0-9a-f]+\.png"', page)) >= 2  # the plots
+    # the two plots, each an <img> with its text alternative (course.figure, plot_grad)
+    plots = re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,', page)
+    assert len(plots) == 2, plots
+    assert plots[0].startswith("naive_log1pexp and its derivative, for x from -30 to 120.")
+    assert plots[1].startswith("The derivatives of the two rules for x from -30 to 0")
     assert "mul(0.0, inf) = nan" in page
     gotchas = (site / "11_gotchas.html").read_text()
     stored = json.loads((ROOT / "notebooks" / "11_gotchas.ipynb").read_text())
@@ -433,7 +437,7 @@ DESCRIBE = """() => ({
   mathErrors: document.querySelectorAll('mjx-merror').length,
   graph: [...document.querySelectorAll('img[alt^="graph of the jaxpr"]')].map(
       i => [i.naturalWidth, i.naturalHeight]),
-  plots: [...document.querySelectorAll('.cell_output img[src*="_images/"]')].map(
+  plots: [...document.querySelectorAll('.cell_output img[src^="data:image/png"]')].map(
       i => [i.naturalWidth, i.naturalHeight]),
   views: document.querySelectorAll(
       'script[type="application/vnd.jupyter.widget-view+json"]').length,

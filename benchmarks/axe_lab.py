@@ -1,0 +1,82 @@
+"""axe-core on whole JupyterLab pages: a lesson opened in JupyterLab, every cell run, then
+axe.run() on the whole document. Prints each violated rule with its impact, how many elements
+fail it, and whether they are the course's (inside a cell's output) or JupyterLab's own
+interface (toolbars, cell editors, the notebook's list), judged by the first three failing
+elements that axe names.
+
+    uv run python benchmarks/axe_lab.py [--lessons 02,12]
+
+The browser test (tests/test_explorers_browser.py) holds the course's part at 0 serious or
+critical; this script shows the rest, which comes with JupyterLab and changes with its version.
+Not a test: a by-hand report (issue 24).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "tests")]
+
+import accessibility  # noqa: E402
+import jupyterlab_server as server  # noqa: E402
+
+CHROMIUM = os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+IMPACTS = ("critical", "serious", "moderate", "minor")
+
+WHOSE = """(selectors) => selectors.map(s => {
+  const node = document.querySelector(s);
+  return node && node.closest('.jp-OutputArea') ? 'course' : 'JupyterLab';
+})"""
+
+
+def report(page) -> list[tuple]:
+    """(impact, rule, elements, whose, help) per violated rule, over the whole document."""
+    rows = []
+    for v in accessibility.violations(page):
+        whose = set(page.evaluate(WHOSE, [t for t in v["targets"]]))
+        rows.append((v["impact"], v["id"], v["nodes"], "/".join(sorted(whose)), v["help"]))
+    return rows
+
+
+def main() -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--lessons", default="02", help="lesson numbers, e.g. 02,12")
+    args = parser.parse_args()
+    accessibility.require_axe()
+    print(f"JupyterLab {importlib.metadata.version('jupyterlab')}")
+    with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=server.CHROMIUM_ARGS)
+        work = Path(tmp)
+        with server.jupyterlab(work) as (base, token):
+            for number in args.lessons.split(","):
+                name = next(p.stem for p in (ROOT / "notebooks").glob(f"{number}_*.md"))
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(f"{base}/lab/workspaces/axe{number}/tree/{name}.ipynb?token={token}")
+                expect(page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
+                       ).to_be_visible(timeout=90_000)
+                page.evaluate("() => window.jupyterapp.commands.execute("
+                              "'notebook:run-all-cells')")
+                expect(page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
+                       ).to_be_visible(timeout=180_000)
+                page.wait_for_timeout(3000)
+                rows = report(page)
+                print(f"\n{name}: {len(rows)} rules violated")
+                print("| impact | rule | elements | whose | what |")
+                print("|---|---|---|---|---|")
+                for row in sorted(rows, key=lambda r: IMPACTS.index(r[0])):
+                    print("| " + " | ".join(str(x) for x in row) + " |")
+                page.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
