@@ -267,9 +267,14 @@ def uv() -> str:
 def install_environment(venv: Path) -> None:
     """The course's locked environment, for the learners: owned by root, readable by all. uv's
     lock file in it is made root's alone: a learner who could open it could hold its lock and
-    stall the next start of the class."""
+    stall the next start of the class.
+
+    With its bytecode compiled (once, about 11 s on 2 cores; a sync that changes nothing
+    compiles nothing): a learner cannot write into it, so without the .pyc files every server
+    and kernel of every learner compiled each module it imports from source, at every start
+    (measured: +1.5 s of CPU per server start, +1.8 s per kernel's JAX import)."""
     command = [uv(), "sync", "--locked", "--no-default-groups", "--group", "classroom",
-               "--python", classroom_python(), "--quiet"]
+               "--python", classroom_python(), "--compile-bytecode", "--quiet"]
     env = {**os.environ, "UV_PROJECT_ENVIRONMENT": str(venv)}
     lock = venv / ".lock"
     if lock.exists():

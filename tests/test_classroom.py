@@ -711,6 +711,24 @@ def test_no_learner_can_hold_the_environment_lock(hub, people):
     assert lock.exists() and out["error"] == "PermissionError", out
 
 
+def test_a_learner_compiles_nothing_the_environment_holds(hub, people):
+    """Learners cannot write into the shared environment, so its modules must come compiled:
+    before, every learner's server and kernel compiled JAX, IPython and Jupyter from source at
+    each start (3.3 s of CPU a learner, 40 times over at the start of a class)."""
+    _, a, _ = people
+    out = run_in(a, "import importlib.util, os, sys\n"
+                    "import jax, jax.numpy, jupyter_server.serverapp, jupyterhub.singleuser\n"
+                    "mine = [m.__file__ for m in list(sys.modules.values())\n"
+                    "        if (getattr(m, '__file__', None) or '').startswith(sys.prefix)\n"
+                    "        and m.__file__.endswith('.py')]\n"
+                    "bare = [f for f in mine\n"
+                    "        if not os.path.exists(importlib.util.cache_from_source(f))]\n"
+                    "print(len(mine), len(bare), bare[:3])")
+    assert out["error"] is None, out
+    count, bare = out["stdout"].split(maxsplit=1)[0], out["stdout"].split(maxsplit=2)[1]
+    assert int(count) > 500 and bare == "0", out["stdout"]
+
+
 def test_a_cannot_read_the_servers_log_through_its_inherited_descriptor(hub, people):
     """A's server and kernel write their output to the hub's servers.log, which holds every
     learner's server lines: A may append through the inherited descriptor, never reopen it to
