@@ -81,3 +81,11 @@ def counts(found: list[dict]) -> dict[str, int]:
         out[v["impact"]] = out.get(v["impact"], 0) + 1
         out[f"{v['impact']} nodes"] = out.get(f"{v['impact']} nodes", 0) + v["nodes"]
     return out
+
+
+def within(inner: dict, outer: dict) -> bool:
+    """Whether one bounding box (Playwright's) lies inside another: a label an SVG cuts off
+    (it clips what overflows it) is not read whole by anyone looking at it."""
+    return (outer["x"] <= inner["x"] and inner["x"] + inner["width"] <= outer["x"] + outer["width"]
+            and outer["y"] <= inner["y"]
+            and inner["y"] + inner["height"] <= outer["y"] + outer["height"])

@@ -6,6 +6,7 @@ Needs Debian's Chromium (`requires("chromium")`: skipped without it, except unde
 """
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -108,8 +109,12 @@ def test_stability_moves_in_the_browser_with_no_kernel_message(page):
     expect(status).to_have_text(python.status)
     assert "grad(naive_log1pexp) = nan" in python.status
     assert view.locator(".course-beside").inner_text() == python.beside_text()
-    # nan is written at the marker, not only coloured
-    expect(view.locator("svg text.course-note", has_text="nan").first).to_be_visible()
+    # nan is written at the marker, not only coloured, and whole inside the picture
+    nan = view.locator("svg text.course-note", has_text=re.compile(r"^nan$"))  # the marker's
+    expect(nan).to_be_visible()
+    from accessibility import within
+
+    assert within(nan.bounding_box(), view.locator("svg.course-plot").bounding_box())
     # a drag with the mouse, across the whole slider
     box = slider.bounding_box()
     page.mouse.move(box["x"] + 2, box["y"] + box["height"] / 2)

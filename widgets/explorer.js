@@ -236,6 +236,10 @@ export function draw(el, data, start) {
       mark.setAttribute("visibility", finite ? "visible" : "hidden");
       cross.setAttribute("visibility", finite ? "hidden" : "visible");
       label.textContent = finite ? "" : word(y);
+      // Near the plot's right edge the word goes left of the cross, inside the picture.
+      const flip = x > W - MARGIN.right - 40;
+      label.setAttribute("x", flip ? -7 : 7);
+      label.setAttribute("text-anchor", flip ? "end" : "start");
     }
     status.textContent = data.status.template.replace(/\{(\w+)\}/g, (_, name) => {
       const field = data.status.fields[name];
