@@ -74,6 +74,10 @@ def main() -> None:
                 print("|---|---|---|---|---|")
                 for row in sorted(rows, key=lambda r: IMPACTS.index(r[0])):
                     print("| " + " | ".join(str(x) for x in row) + " |")
+                worst = [r for r in rows if r[0] in accessibility.SERIOUS]
+                print(f"{name}: serious or critical rules, the course's outputs "
+                      f"{sum('course' in r[3] for r in worst)}, JupyterLab's interface "
+                      f"{sum('JupyterLab' in r[3] for r in worst)}")
                 page.close()
         browser.close()
 

@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # script: (arguments of its tiny mode, a piece of its last line of output, tools it needs)
 SMOKE = {
+    "axe_lab.py": (["--lessons", "01"], "serious or critical rules, the course's outputs",
+                   ["chromium", "npm"]),
     "classroom.py": (["--sizes", "1", "--duration", "5", "--ramp", "0", "--think", "0,0"],
                      "  0      0", ["classroom"]),  # one learner, nothing lost, none failed
     "explorers.py": (["--moves", "4"], "jaxpr stepper", []),

@@ -51,10 +51,10 @@ def shown(fig) -> dict:
     """What a notebook stores for the figure as a cell's last line, with pyplot's inline
     backend active (it gives every matplotlib Figure an image/png formatter)."""
     from IPython.core.interactiveshell import InteractiveShell
-    from matplotlib_inline.backend_inline import set_matplotlib_formats
+    from IPython.core.pylabtools import select_figure_formats
 
     shell = InteractiveShell.instance()
-    set_matplotlib_formats("png")
+    select_figure_formats(shell, {"png"})  # what the inline backend does at import of pyplot
     published = []
     original = shell.display_pub.publish
     shell.display_pub.publish = lambda data, *args, **kwargs: published.append(data)
