@@ -11,6 +11,22 @@ from __future__ import annotations
 from functools import cached_property
 
 
+def first_line(error: BaseException | str, limit: int = 300) -> str:
+    """The first non-empty line of an exception's message (or of a text), cut at `limit`
+    characters: what a one-line message quotes. An exception with no message gives its repr.
+
+    >>> first_line(ValueError("bad shape\\n  more detail"))
+    'bad shape'
+    >>> first_line(ValueError())
+    'ValueError()'
+    """
+    text = str(error).strip()
+    if not text and isinstance(error, BaseException):
+        text = repr(error)
+    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    return line if len(line) <= limit else line[:limit - 3] + "..."
+
+
 class TextView:
     """A mixin for views whose `str()`, `repr()` and IPython display are all `text()`.
 

@@ -12,6 +12,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .display import first_line
+
 NONFINITE_COLOR = "#e03131"
 BUILTIN_CURVES = ("autodiff", "finite differences", "reference")
 
@@ -171,7 +173,7 @@ def _derivative(fn, xs, name) -> np.ndarray:
         return np.asarray(jax.vmap(jax.grad(fn))(jnp.asarray(xs)), dtype=np.float64)
     except Exception as e:  # a learner's rule: say which one failed, and why
         raise ValueError(f"plot_grad: differentiating {name!r} failed: "
-                         f"{type(e).__name__}: {str(e).splitlines()[0]}") from None
+                         f"{type(e).__name__}: {first_line(e)}") from None
 
 
 def _check_inputs(fn, xs, rules, reference):
@@ -193,7 +195,7 @@ def _check_inputs(fn, xs, rules, reference):
         out = jax.eval_shape(fn, jax.ShapeDtypeStruct((), jnp.float32))
     except Exception as e:  # the learner's function: say that it failed, and why, in one line
         raise ValueError(f"plot_grad: fn failed on a float32 scalar: "
-                         f"{type(e).__name__}: {(str(e).splitlines() or [''])[0]}") from None
+                         f"{type(e).__name__}: {first_line(e)}") from None
     if getattr(out, "shape", None) != ():
         raise ValueError(f"plot_grad: expects fn to map a scalar to a scalar, but fn(x) has "
                          f"shape {getattr(out, 'shape', out)}.")

@@ -129,6 +129,15 @@ def test_a_list_names_curves_after_the_functions_and_keeps_repeats():
     assert "stable_log1pexp" in single.curves
 
 
+def test_a_rule_that_raises_without_a_message_is_named():
+    def silent(x):
+        raise ValueError()
+
+    with pytest.raises(ValueError, match=r"^plot_grad: differentiating 'quiet' failed: "
+                                         r"ValueError: ValueError\(\)$"):
+        course.plot_grad(jnp.sin, jnp.linspace(0.0, 1.0, 5), rules={"quiet": silent})
+
+
 def test_bad_inputs():
     with pytest.raises(TypeError, match="expects a function of one scalar, got int"):
         course.plot_grad(3, jnp.linspace(0.0, 1.0, 5))

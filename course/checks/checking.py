@@ -48,7 +48,7 @@ import jaxlib
 import numpy as np
 
 from ..compat import custom_jvp_rule
-from ..display import TextView
+from ..display import TextView, first_line
 
 # How an answer is checked; the record's `kind` is one of these.
 KINDS = {
@@ -226,12 +226,6 @@ def is_placeholder(error: NotImplementedError) -> bool:
         return False
     line = linecache.getline(filename, tb.tb_lineno).strip()
     return not line or line.startswith("raise")
-
-
-def first_line(error: BaseException) -> str:
-    text = str(error).strip() or repr(error)
-    line = text.splitlines()[0]
-    return line if len(line) <= 300 else line[:297] + "..."
 
 
 # ---- showing values ----
