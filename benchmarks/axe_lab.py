@@ -36,6 +36,13 @@ WHOSE = """(selectors) => selectors.map(s => {
 })"""
 
 
+RAN = """() => {
+  const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+  return prompts.some(p => /\\[\\d+\\]/.test(p.textContent))
+    && !prompts.some(p => p.textContent.includes('*'));
+}"""
+
+
 def report(page) -> list[tuple]:
     """(impact, rule, elements, whose, help) per violated rule, over the whole document."""
     rows = []
@@ -58,16 +65,23 @@ def main() -> None:
         work = Path(tmp)
         with server.jupyterlab(work) as (base, token):
             for number in args.lessons.split(","):
-                name = next(p.stem for p in (ROOT / "notebooks").glob(f"{number}_*.md"))
+                found = sorted((ROOT / "notebooks").glob(f"{number.strip().zfill(2)}_*.md"))
+                if not found:
+                    parser.error(f"no lesson {number!r} in notebooks/ (try 02 or 12)")
+                name = found[0].stem
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 page.goto(f"{base}/lab/workspaces/axe{number}/tree/{name}.ipynb?token={token}")
                 expect(page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
                        ).to_be_visible(timeout=90_000)
-                page.evaluate("() => window.jupyterapp.commands.execute("
-                              "'notebook:run-all-cells')")
-                expect(page.locator(".jp-StatusBar-TextItem", has_text="| Idle").first
-                       ).to_be_visible(timeout=180_000)
-                page.wait_for_timeout(3000)
+                # Stored outputs and prompt numbers cleared first, so that a number means
+                # this run reached the cell.
+                page.evaluate("async () => { const run = window.jupyterapp.commands; "
+                              "await run.execute('notebook:clear-all-cell-outputs'); "
+                              "run.execute('notebook:run-all-cells'); }")
+                # The run is over: no input prompt shows [*] (queued or running), and some
+                # show a number (a run that stops at an error leaves the rest blank).
+                page.wait_for_function(RAN, timeout=300_000)
+                page.wait_for_timeout(2000)  # outputs drawn
                 rows = report(page)
                 print(f"\n{name}: {len(rows)} rules violated")
                 print("| impact | rule | elements | whose | what |")

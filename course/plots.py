@@ -83,18 +83,35 @@ def plot_grad(
 
 
 def _describe(title: str, xs: np.ndarray, curves: dict) -> str:
-    """plot_grad's text alternative: what is drawn, over which x, and every inf or nan (the
-    legend's words, as the red marks say them)."""
-    def where(at):
-        low, high = at.min(), at.max()
-        return f"at x = {low:g}" if low == high else f"from x = {low:g} to {high:g}"
+    """plot_grad's text alternative: what is drawn, over which x, and where each derivative is
+    inf or nan, stretch by stretch (the legend's words, as the red marks say them)."""
+    xs = np.asarray(xs, dtype=np.float64)
+    order = np.argsort(xs, kind="stable")
+    steps = np.diff(xs[order])
+    step = steps[steps > 0].min() if (steps > 0).any() else 1.0
+    decimals = max(0, 1 - int(np.floor(np.log10(step))))  # two digits of the grid's step
+
+    def x(value) -> str:  # -9.40, not -9.400002 (float32 noise) nor 1e+06
+        return np.format_float_positional(value, precision=decimals, unique=False,
+                                          fractional=True, trim="-")
 
     bad = [f"{name}: inf/nan at {(~np.isfinite(ys)).sum()} of {ys.size} points, "
-           f"{where(xs[~np.isfinite(ys)])}"
+           f"{_stretches(xs[order], ~np.isfinite(ys[order]), x)}"
            for name, ys in curves.items() if not np.isfinite(ys).all()]
-    return (f"{title}, for x from {xs.min():g} to {xs.max():g}. Top: f(x). Bottom: df/dx by "
+    return (f"{title}, for x from {x(xs.min())} to {x(xs.max())}. Top: f(x). Bottom: df/dx by "
             f"{', '.join(curves)}. " + ("; ".join(bad) if bad else "Every derivative is finite")
             + ".")
+
+
+def _stretches(xs: np.ndarray, bad: np.ndarray, x: Callable, most: int = 3) -> str:
+    """Where `bad` holds along the sorted `xs`, as runs of neighbouring points: "from x = -2 to
+    -1 and from x = 1 to 2" (the first `most`, then how many more)."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], bad.astype(np.int8), [0]])))
+    runs = [(xs[start], xs[stop - 1]) for start, stop in zip(edges[::2], edges[1::2])]
+    said = [f"at x = {x(lo)}" if lo == hi else f"from x = {x(lo)} to {x(hi)}"
+            for lo, hi in runs[:most]]
+    more = f" and {len(runs) - most} more stretches" if len(runs) > most else ""
+    return " and ".join(said) + more
 
 
 @functools.cache

@@ -2,7 +2,7 @@
 gradient of the lesson's `newton_sqrt` (its implicit rule) against the reference's.
 
 For every grid point of a, the iterates (a `scan`), the implicit gradient and the reference
-are computed once, in one vectorized call each; the browser draws the ones the sliders are on."""
+are computed once, all in one vectorized call; the browser draws the ones the sliders are on."""
 
 from __future__ import annotations
 

@@ -37,6 +37,31 @@ def test_02_weak_spot_seed_rule_is_zero_below_minus_16_6():
     assert np.all(np.asarray(jax.nn.sigmoid(xs)) > 0)
 
 
+def test_02_weak_spot_plot_text_alternative():
+    """02, The rule's own weak spot, the log-scale plot's text alternative: "They lie on top of
+    each other from x = 0 down to about -12; below that rule 1 - 1/(1 + exp(x)) moves in steps
+    and is 0 from about x = -16.6 (the bottom edge), while jax.nn.sigmoid(x) keeps falling like
+    e^x, a straight line, to about 1e-13 at x = -30" (its 400 points, as the cell plots them)."""
+
+    @custom_jvp
+    def log1pexp(x):
+        return jnp.log(1.0 + jnp.exp(x))
+
+    log1pexp.defjvps(lambda t, ans, x: (1 - 1 / (1 + jnp.exp(x))) * t)
+    xs = jnp.linspace(-30.0, 0.0, 400)
+    x = np.asarray(xs)
+    rule = np.asarray(jax.vmap(jax.grad(log1pexp))(xs))
+    sigmoid = np.asarray(jax.nn.sigmoid(xs))
+    apart = np.abs(rule - sigmoid) > 0.01 * sigmoid  # visibly apart on a log scale
+    assert not apart[x >= -12.0].any() and apart[x < -12.6].any() and apart[x < -16.0].all()
+    assert np.all(rule[x <= -16.7] == 0.0) and np.all(rule[x >= -16.6] > 0)
+    steps = rule[(rule > 0) & (x < -12.6)] / 2.0**-23  # in steps: multiples of 2^-23
+    assert np.all(steps == np.round(steps))
+    slope = np.diff(np.log(sigmoid[x < -5])) / np.diff(x[x < -5])  # like e^x: slope 1
+    assert np.all(np.abs(slope - 1) < 0.01)
+    assert 0.5e-13 < sigmoid[0] < 2e-13
+
+
 def test_02_whole_picture_subnormal_results_are_flushed_to_zero():
     """02, The whole picture: "XLA on CPU flushes a subnormal result to 0, while NumPy keeps it:
     NumPy gives $1.1 \\cdot 10^{-38}$ at $x = 87.4$"."""
