@@ -8,8 +8,9 @@ the benchmark checks that nothing was lost.
 
 For each N (1 first: one learner alone, the baseline) it prints a row: p50 and p95 cell
 latency (request sent to kernel idle) over every cell after the first, the first cell's
-median (it imports JAX and the course: a kernel's start-up), login time (login to server
-answering), memory per learner (proportional set size of all the learner's processes at
+median (a new kernel's first execution: lesson 2's first cell imports the course, which
+loads no JAX; JAX comes with the second cell, counted among the others), login time (login
+to server answering), memory per learner (proportional set size of all the learner's processes at
 its peak), hub and proxy CPU (percent of one core over the run), the machine's load, and
 whether anything was lost (each learner's saved notebook and recorded check present on
 disk). It stops early when the class saturates: p95 over 5 s, a learner failing, or the next
@@ -88,7 +89,7 @@ class Simulated(threading.Thread):
         self.hub, self.name, self.start_at, self.duration, self.think = (
             hub, name, start_at, duration, think)
         self.latencies: list[float] = []  # every cell after the first
-        self.first: float | None = None  # the first cell: imports JAX and the course
+        self.first: float | None = None  # the first cell: `import course` (no JAX yet)
         self.login_s = None
         self.error = None
         self.cell_errors = 0
