@@ -13,6 +13,7 @@ hides a function, and `course.progress` is always the function.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 
@@ -51,8 +52,10 @@ _PUBLIC = {
 __all__ = sorted(_PUBLIC)
 
 
-def _submodules() -> set[str]:
-    return {info.name for info in pkgutil.iter_modules(__path__)}
+@functools.cache
+def _submodules() -> frozenset[str]:
+    """The package's modules, listed once (every unknown attribute asked for looks here)."""
+    return frozenset(info.name for info in pkgutil.iter_modules(__path__))
 
 
 def __getattr__(name: str):

@@ -70,3 +70,15 @@ def test_names_are_text():
     stepper = widgets.compare_stepper(jnp.sin, f, 1.0)
     assert "<i>f</i>" in stepper.beside_text()
     assert "innerHTML" not in (Path(widgets.__file__).parent / "explorer.js").read_text()
+
+
+def test_next_difference_targets_wrap_around_and_take_one_pass():
+    """Each row's "next difference": the next row not in both programs, else the first one,
+    else the row itself; computed in one pass (it was a search per row: 165 ms for 4,000
+    rows)."""
+    from widgets.compare import next_differences
+
+    assert next_differences(5, [1, 3]) == [1, 3, 3, 1, 1]
+    assert next_differences(3, []) == [0, 1, 2]
+    assert next_differences(4, [0]) == [0, 0, 0, 0]
+    assert next_differences(1, [0]) == [0]
