@@ -4,7 +4,11 @@ cells, for a bounded time. Then each saves the notebook and passes the lesson's 
 the benchmark checks that nothing was lost.
 
     sudo .venv/bin/python benchmarks/classroom.py [--sizes 1,5,10,20,40,60] [--duration 120]
-                                                  [--think 5,15] [--ramp 60]
+                                                  [--think 5,15] [--ramp 60] [--cold]
+
+By default the class arrives once the hub's warm-up has started every learner's server (as
+when the teacher starts the classroom a few minutes early; the row's last column is how long
+that took); `--cold` turns the warm-up off, and each login starts its learner's server.
 
 For each N (1 first: one learner alone, the baseline) it prints a row: p50 and p95 cell
 latency (request sent to kernel idle) over every cell after the first, the first cell's
@@ -153,11 +157,29 @@ def lost(hub: Hub, name: str) -> bool:
     return not (saved and checked)
 
 
+def warm_up(hub: Hub, timeout: float = 900) -> float:
+    """Wait, as a teacher who starts the hub before the class, until the warm-up has started
+    every learner's server (its line on the terminal); return how long that took."""
+    t0 = time.monotonic()
+    terminal = hub.tmp / f"hub{hub.starts}.log"
+    while time.monotonic() - t0 < timeout:
+        said = terminal.read_text()
+        if "warm-up: " in said:
+            line = said[said.index("warm-up: "):].splitlines()[0]
+            if " started ahead of the class" not in line or "did not start" in said:
+                raise RuntimeError(f"the warm-up did not start every server: {line}")
+            return time.monotonic() - t0
+        time.sleep(1)
+    raise RuntimeError(f"the warm-up did not finish within {timeout:.0f} s")
+
+
 def one_size(n: int, args) -> dict:
     with tempfile.TemporaryDirectory(prefix="classroom-bench-") as tmp:
-        hub = Hub(Path(tmp), [f"{i:02d}" for i in range(n)], prefix="crbench")
+        hub = Hub(Path(tmp), [f"{i:02d}" for i in range(n)], prefix="crbench",
+                  extra=("--no-warm-up",) if args.cold else ())
         try:
             hub.start()
+            warm_s = None if args.cold else warm_up(hub)
             hub_pid, proxy_pid = hub_and_proxy(hub)
             cpu0 = {pid: cpu_seconds(pid) for pid in (hub_pid, proxy_pid) if pid}
             t0 = time.monotonic()
@@ -195,6 +217,7 @@ def one_size(n: int, args) -> dict:
                 "hub_cpu": cpu.get(hub_pid, 0.0), "proxy_cpu": cpu.get(proxy_pid, 0.0),
                 "load": max(loads or [load0]), "lost": missing, "failed": len(errors),
                 "errors": errors[:3], "mem_available_mb": mem_available_mb(),
+                "warm_up_s": warm_s,
             }
         finally:
             hub.stop()
@@ -212,6 +235,11 @@ def main() -> int:
     parser.add_argument("--ramp", type=float, default=60,
                         help="logins spread over this many seconds")
     parser.add_argument("--think", default="5,15", help="think time range between cells (s)")
+    parser.add_argument("--cold", action="store_true",
+                        help="no warm-up: the class arrives as the hub starts, and each "
+                        "login starts its learner's server (by default the class arrives "
+                        "once the hub has started every server, as when the teacher starts "
+                        "it a few minutes early)")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args()
     if os.geteuid() != 0:
@@ -223,7 +251,7 @@ def main() -> int:
     header = (f"{'N':>3} {'cells':>5} {'p50 s':>6} {'p95 s':>6} {'max s':>6} {'import s':>8} "
               f"{'login p50':>9} "
               f"{'login max':>9} {'MB/learner':>10} {'hub %CPU':>8} {'proxy %CPU':>10} "
-              f"{'load':>5} {'lost':>4} {'failed':>6}")
+              f"{'load':>5} {'lost':>4} {'failed':>6} {'warm s':>7}")
     print(header, flush=True)
     rows = []
     for n in sizes:
@@ -239,7 +267,9 @@ def main() -> int:
               f"{row['max']:>6.2f} {row['first_p50']:>8.1f} {row['login_p50']:>9.1f} "
               f"{row['login_max']:>9.1f} "
               f"{row['mb_per_learner']:>10.0f} {row['hub_cpu']:>8.1f} {row['proxy_cpu']:>10.1f} "
-              f"{row['load']:>5.1f} {row['lost']:>4} {row['failed']:>6}", flush=True)
+              f"{row['load']:>5.1f} {row['lost']:>4} {row['failed']:>6} "
+              f"{'-' if row['warm_up_s'] is None else format(row['warm_up_s'], '.0f'):>7}",
+              flush=True)
         for error in row["errors"]:
             print("      " + error, flush=True)
         if args.json:

@@ -224,6 +224,9 @@ c.Spawner.environment = {
     "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
     "OMP_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
+    # Each server starts a spare kernel with JAX imported, for the learner's first notebook
+    # (lab/spare_kernel.py): a class opening its first lesson at once waits for no kernel.
+    "COURSE_SPARE_KERNEL": "1",
 }
 # A class logging in at once (benchmarks/classroom.py). A server's start costs about 1.5 s of
 # CPU now (its workspace sync imports no JAX; no rfc3987-syntax grammar), so many can start
@@ -284,11 +287,23 @@ c.JupyterHub.services = [
         "oauth_no_confirm": True,
     },
 ]
+warm_up = S.get("warm_up") and S["learners"]
+if warm_up:
+    # The learners' servers, started as soon as the hub is up (classroom/warmup.py), so that a
+    # class logging in at once finds them running.
+    c.JupyterHub.services.append({
+        "name": "warm-up",
+        "command": [python, "-m", "classroom.warmup"],
+        "cwd": S["root"],
+        "environment": {"CLASSROOM_WARM_UP": json.dumps(S["learners"])},
+    })
 c.JupyterHub.load_roles = [
     {"name": "teacher", "description": "reads the class's progress; cannot open learners' "
      "servers", "scopes": teacher_scopes, "users": sorted(S["teachers"])},
-    {"name": "progress-service", "services": ["progress"],
-     "scopes": ["list:users", "read:users:activity"]},
     {"name": "idle-culler", "services": ["idle-culler"],
      "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]},
 ]
+if warm_up:  # see and start the learners' servers only: never a teacher's, never a stop
+    c.JupyterHub.load_roles.append({"name": "warm-up", "services": ["warm-up"], "scopes": [
+        f"{scope}!user={n}" for n in S["learners"] for scope in ("read:servers",
+                                                                 "start:servers")]})

@@ -18,6 +18,9 @@
     --single-origin     on loopback, serve every server from the hub's own origin
                         (http://127.0.0.1:PORT/user/NAME/) instead of NAME.localhost: only for
                         browsers that cannot resolve *.localhost; read the README's warning
+    --no-warm-up        do not start the learners' servers ahead of the class (by default the
+                        hub starts them as soon as it is up, a few at a time, so that a class
+                        logging in at once does not wait for them: classroom/warmup.py)
     --reset-password NAME  give NAME a new one-time password (printed, and written to
                         <state>/initial-passwords.txt), then exit; works while the hub runs
 
@@ -55,7 +58,8 @@ MARKER = "jax course classroom"
 NAME = re.compile(r"[a-z][a-z0-9-]{0,30}")
 DEFAULTS = {"host": "127.0.0.1", "port": 8000, "idle_timeout": 3600, "tls_cert": None,
             "tls_key": None, "memory_limit": "2G", "cpu_limit": 1.0, "tasks_limit": 512,
-            "subdomain_host": None, "teachers_open_servers": False, "single_origin": False}
+            "subdomain_host": None, "teachers_open_servers": False, "single_origin": False,
+            "warm_up": True}
 WAIT_NOTICE = 10  # seconds before saying what the install waits for
 ENVIRONMENT_TIMEOUT = 600
 PROXY_VERSION_FILE = HERE / "node_modules" / "configurable-http-proxy" / "package.json"
@@ -119,6 +123,7 @@ def options(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--tasks-limit", type=int)
     parser.add_argument("--reset-password", metavar="NAME")
     parser.add_argument("--single-origin", action="store_true", default=None)
+    parser.add_argument("--no-warm-up", dest="warm_up", action="store_false", default=None)
     args = parser.parse_args(argv)
     args.teachers_open_servers = None  # only the roster's [hub] sets it: a deliberate step
     return args
@@ -199,6 +204,7 @@ def settings_for(args: argparse.Namespace, roster: dict) -> dict:
         "tasks_limit": int(hub["tasks_limit"]),
         "subdomain_host": hub["subdomain_host"],
         "teachers_open_servers": bool(hub["teachers_open_servers"]),
+        "warm_up": bool(hub["warm_up"]),
         # Internal ports: the hub's API, the proxy's API and the teacher service, on loopback.
         "hub_port": free_port(),
         "proxy_api_port": free_port(),
@@ -390,8 +396,13 @@ def banner(settings: dict) -> str:
                 if kind != "none" else
                 f"No control groups here: only {limit.tasks} processes per learner are "
                 "enforced (RLIMIT_NPROC); memory and CPU are not limited.")
+    warm = (f"The hub starts the {len(settings['learners'])} learners' servers as soon as it "
+            "is up, a few at a time (a line here says when they are ready): start it a few "
+            "minutes before the class arrives." if settings["warm_up"] and settings["learners"]
+            else "Each learner's server starts at their login.")
     return (f"\nThe classroom will be at {where}/ (teachers: {', '.join(settings['teachers'])}; "
-            f"{len(settings['learners'])} learners). {given}\n{enforced}\nThis terminal shows "
+            f"{len(settings['learners'])} learners). {given}\n{enforced}\n{warm}\n"
+            "This terminal shows "
             f"warnings and errors; the hub's log is {settings['hub_log']}, the learners' "
             f"servers' is {settings['servers_log']}. Stop it with Ctrl-C.\n")
 

@@ -95,6 +95,13 @@ def verify(state: Path, name: str, password: str) -> str | None:
     return "initial" if initial else "chosen"
 
 
+def unused_initial(state: Path) -> set[str]:
+    """The names whose password is still the one-time one: they have not logged in since it
+    was given."""
+    with store(state) as db:
+        return {key.decode("utf8") for key in db.keys() if db[key].startswith(INITIAL)}
+
+
 def choose(state: Path, name: str, password: str) -> None:
     """`name`'s own password, replacing their one-time one."""
     digest = hashed(password)

@@ -24,13 +24,13 @@ import re
 import select
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from jupyterhub.utils import url_path_join
 from tornado import ioloop, web
 
+from classroom import passwords
 from course.workspace import course_exercises  # the lessons' exercise ids, without JAX
 
 # The hub passes the classroom's settings; without them (tests of the pure parts) it is empty.
@@ -133,29 +133,21 @@ def summary(name: str) -> dict:
     return {"status": status, "exercises": exercises}
 
 
-def logged_in() -> set[str] | None:
-    """The names the hub has seen active (a login, a server), from its API with this service's
-    token (role `progress-service`: list:users, read:users:activity); None if it cannot say."""
-    request = urllib.request.Request(
-        os.environ["JUPYTERHUB_API_URL"].rstrip("/") + "/users",
-        headers={"Authorization": f"token {os.environ['JUPYTERHUB_API_TOKEN']}"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as reply:
-            users = json.load(reply)
-    except (OSError, ValueError):
-        return None
-    return {u["name"] for u in users if isinstance(u, dict) and u.get("last_activity")}
+def never_logged_in() -> set[str]:
+    """The names still on their one-time password: they have not logged in since it was given
+    (the first login leads to choosing one's own). Not the hub's last activity, which a server
+    started ahead of the class (classroom/warmup.py) sets too."""
+    return passwords.unused_initial(Path(SETTINGS["state"]))
 
 
 def class_progress() -> dict:
 
-    seen = logged_in()
+    unseen = never_logged_in()
     learners = {}
     for name in SETTINGS["learners"]:
         learners[name] = summary(name)
-        if (seen is not None and name not in seen
-                and learners[name]["status"] in ("not started", "no account yet")):
-            learners[name]["status"] = "never logged in"
+        if name in unseen and learners[name]["status"] in ("not started", "no account yet"):
+            learners[name]["status"] = "not logged in yet"
     ids = course_exercises()
     return {"exercises": ids, "learners": learners, "stuck": stuck(ids, learners)}
 

@@ -13,10 +13,15 @@ is not rewritten.
 
 It runs inside the Jupyter server: it imports only `course.workspace` (no JAX), and only when
 the start page is read.
+
+In the classroom (COURSE_SPARE_KERNEL=1), each server also starts a spare kernel with JAX
+imported, for the learner's first notebook: spare_kernel.py, beside this file.
 """
 
+import importlib.util
 import json
 import os
+import sys
 
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
 from tornado.web import HTTPError
@@ -103,3 +108,16 @@ class CourseContentsManager(AsyncLargeFileManager):
 
 c = get_config()  # noqa: F821 (provided by traitlets when it loads this file)
 c.ServerApp.contents_manager_class = CourseContentsManager
+
+if os.environ.get("COURSE_SPARE_KERNEL") == "1":
+    # Loaded once by path (this folder is not a package), though the server reads this file
+    # twice.
+    spare = sys.modules.get("course_spare_kernel")
+    if spare is None:
+        found = importlib.util.spec_from_file_location(
+            "course_spare_kernel", os.path.join(os.path.dirname(__file__), "spare_kernel.py"))
+        spare = importlib.util.module_from_spec(found)
+        sys.modules["course_spare_kernel"] = spare
+        found.loader.exec_module(spare)
+    c.ServerApp.kernel_manager_class = spare.SpareKernelManager
+    c.ServerApp.session_manager_class = spare.SpareSessionManager

@@ -17,6 +17,7 @@ import re
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -274,14 +275,84 @@ def test_run_py_classroom_runs_the_launcher_inside_the_environment(monkeypatch):
     assert calls == [["UV", "run", "python", "-m", "classroom", "--port", "9000"]]
 
 
+class FakeHub:
+    """The hub's API as the warm-up sees it: `servers` maps a name to its server's model; a
+    POST answers from `answers` (then 202), and a started server is ready at its second look."""
+
+    def __init__(self, running=(), answers=None):
+        self.servers = {name: {"ready": True} for name in running}
+        self.answers = {name: list(codes) for name, codes in (answers or {}).items()}
+        self.posts, self.busy, self.most = [], 0, 0
+        self.lock = threading.Lock()
+
+    def server(self, name):
+        model = self.servers.get(name)
+        if model is not None and not model["ready"]:
+            self.servers[name] = {"ready": True}
+        return model
+
+    def call(self, method, path):
+        name = path.split("/")[2]
+        with self.lock:
+            self.posts.append(name)
+            self.busy += 1
+            self.most = max(self.most, self.busy)
+        time.sleep(0.01)
+        with self.lock:
+            self.busy -= 1
+        codes = self.answers.get(name)
+        code = codes.pop(0) if codes else 202
+        if code == 202:
+            self.servers[name] = {"ready": False}
+        return code, {"message": "boom"} if code == 500 else {}
+
+
+def test_the_warm_up_starts_each_learner_once_a_few_at_a_time():
+    from classroom.warmup import WarmUp
+
+    names = [f"l{i}" for i in range(12)]
+    hub = FakeHub(running=["l1"], answers={"l0": [429, 202], "l2": [400], "l3": [500]})
+    warm = WarmUp(hub, names, at_once=2, sleep=lambda s: None,
+                  memory=lambda: (8 * 2**30, 16 * 2**30))
+    warm.run()
+    assert sorted(warm.started) == sorted(set(names) - {"l1", "l2", "l3"})
+    assert sorted(warm.skipped) == ["l1", "l2"]  # running, and started by its login meanwhile
+    assert warm.failed == {"l3": "HTTP 500: boom"}
+    assert hub.posts.count("l0") == 2 and "l1" not in hub.posts  # a 429 is asked again
+    assert hub.most == 2  # never more starts at once than asked
+
+
+def test_the_warm_up_stops_before_the_machine_runs_short_of_memory(capsys):
+    from classroom.warmup import WarmUp, reserve
+
+    total = 8 * 2**30
+    left = [total // 2]
+
+    def memory():  # each server started takes 1 GiB
+        return left[0] - 2**30 * len(hub.servers), total
+
+    hub = FakeHub()
+    warm = WarmUp(hub, [f"l{i}" for i in range(6)], at_once=1, sleep=lambda s: None,
+                  memory=memory)
+    warm.run()
+    assert reserve(total) == 2 * 2**30
+    # Available before each start: 4 GiB, 3, 2 (the floor, still allowed), then 1: stop.
+    assert warm.started == ["l0", "l1", "l2"] and not warm.failed
+    said = capsys.readouterr().err
+    assert said.count("warm-up: stopped starting servers before l3's") == 1, said
+    assert "start when they log in" in said
+
+
 # The classroom itself: one hub for the module.
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory):
     require("classroom")  # as @pytest.mark.requires("classroom") on every test using the hub
     # Limits small enough to reach in a test, large enough for lesson 2 in the browser.
+    # No warm-up at the first start: the tests see which request starts a server. The last
+    # test restarts the hub with it.
     hub = Hub(tmp_path_factory.mktemp("classroom"), ["a", "b", "c"],  # c never comes
-              extra=("--memory-limit", "1500M", "--tasks-limit", "400"))
+              extra=("--memory-limit", "1500M", "--tasks-limit", "400", "--no-warm-up"))
     hub.a, hub.b, hub.c = hub.learners
     try:
         hub.start()
@@ -425,7 +496,7 @@ def test_teacher_sees_a_passed_and_b_not_started(hub, people):
     assert set(progress) == {hub.a, hub.b, hub.c}
     assert progress[hub.a]["exercises"][EXERCISE]["passed"] is True
     assert progress[hub.b] == {"status": "not started", "exercises": {}}
-    assert progress[hub.c] == {"status": "never logged in", "exercises": {}}
+    assert progress[hub.c] == {"status": "not logged in yet", "exercises": {}}
     html = teacher.session.get(f"{hub.base}/services/progress/", timeout=120)
     assert html.status_code == 200 and hub.a in html.text and hub.b in html.text
     assert html.text.count("✓ logcosh") == 1  # A's row; B's says "· logcosh"
@@ -775,7 +846,9 @@ def test_saved_work_survives_a_restart_and_a_removed_learner_is_out(hub, people)
     for pid in processes_of(hub.b):
         os.kill(pid, 9)
     subprocess.run(["userdel", "--remove", hub.b], check=True, capture_output=True)
+    hub.extra.remove("--no-warm-up")  # the default: the learners' servers start with the hub
     hub.start()
+    warm_up_started_the_learners_servers(hub)
     assert b.__class__(hub.base, hub.b, hub.password[hub.b]).try_login(
         hub.password[hub.b]).status_code == 403
     with pytest.raises(KeyError):
@@ -798,9 +871,49 @@ def test_saved_work_survives_a_restart_and_a_removed_learner_is_out(hub, people)
                                    timeout=120).json()["learners"]
     assert progress[hub.a]["exercises"][EXERCISE]["passed"] is True
     assert set(progress) == {hub.a, hub.c}
+    # C's server runs (the warm-up's), and C still shows as not logged in: the hub's last
+    # activity, which that server reports, is not a login.
+    assert progress[hub.c] == {"status": "not logged in yet", "exercises": {}}
     workspace = Path(pwd.getpwnam(hub.a).pw_dir) / "course"
     assert json.loads((workspace / LESSON).read_text())["cells"]
     # The idle culler runs as a hub service (its stops go through the hub, as the restart's
     # did: the files above are what survives them).
     services = teacher.session.get(f"{hub.base}/hub/api/services", timeout=30).json()
     assert {"idle-culler", "progress"} <= set(services), services
+
+
+def command_line(proc: Path) -> bytes:
+    try:
+        return (proc / "cmdline").read_bytes()
+    except OSError:  # not a process, or gone
+        return b""
+
+
+def warm_up_started_the_learners_servers(hub):
+    """At the restart, with the warm-up on (the default): A's and C's servers start with no
+    login, the teacher's does not, the terminal says when they are ready, and the warm-up's
+    token cannot start the teacher's server or stop a learner's."""
+    import requests
+
+    deadline = time.monotonic() + 240
+    terminal = hub.tmp / f"hub{hub.starts}.log"
+    while "warm-up: " not in terminal.read_text() and time.monotonic() < deadline:
+        time.sleep(1)
+    said = terminal.read_text()
+    assert "warm-up: 2 of 2 learners' servers started ahead of the class" in said, said[-3000:]
+    assert "The hub starts the 2 learners' servers as soon as it is up" in said  # the banner
+    for name in (hub.a, hub.c):
+        assert processes_of(name), f"{name}'s server is not running"
+    assert not processes_of(hub.teacher)
+    pid = next(proc for proc in Path("/proc").iterdir() if command_line(proc).startswith(
+        (b"python", b"/")) and b"-m\0classroom.warmup" in command_line(proc))
+    env = dict(line.split(b"=", 1) for line in (pid / "environ").read_bytes().split(b"\0")
+               if b"=" in line)
+    api = env[b"JUPYTERHUB_API_URL"].decode()
+    headers = {"Authorization": f"token {env[b'JUPYTERHUB_API_TOKEN'].decode()}"}
+    # 404: the hub does not even tell a token about users outside its scopes.
+    assert requests.post(f"{api}/users/{hub.teacher}/server", headers=headers,
+                         timeout=30).status_code == 404
+    assert requests.delete(f"{api}/users/{hub.c}/server", headers=headers,
+                           timeout=30).status_code == 403
+    assert processes_of(hub.c) and not processes_of(hub.teacher)

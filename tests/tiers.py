@@ -31,7 +31,8 @@ TIERS = {
     "system": [
         "test_benchmarks.py", "test_browser.py", "test_classroom.py", "test_explorers_browser.py",
         "test_classroom_subdomains.py", "test_deploy.py", "test_predictions_hidden.py",
-        "test_run.py", "test_run_terminal.py", "test_site.py", "test_workspace_browser.py",
+        "test_run.py", "test_run_terminal.py", "test_site.py", "test_spare_kernel.py",
+        "test_workspace_browser.py",
     ],
 }
 
