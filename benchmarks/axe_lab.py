@@ -1,13 +1,15 @@
-"""axe-core on whole JupyterLab pages: a lesson opened in JupyterLab, every cell run, then
-axe.run() on the whole document. Prints each violated rule with its impact, how many elements
+"""axe-core on whole JupyterLab pages: a lesson opened in JupyterLab (served as `python3 run.py
+lab` serves it: lab/'s settings and the course's extension, lab/labextensions/course-a11y; with
+--without-lab-config, JupyterLab as it comes), every cell run, then axe.run() on the whole
+document. Prints each violated rule with its impact, how many elements
 fail it, and whether they are the course's (inside a cell's output) or JupyterLab's own
 interface (toolbars, cell editors, the notebook's list), judged by the first three failing
 elements that axe names.
 
     uv run python benchmarks/axe_lab.py [--lessons 02,12]
 
-The browser test (tests/test_explorers_browser.py) holds the course's part at 0 serious or
-critical; this script shows the rest, which comes with JupyterLab and changes with its version.
+The browser test (tests/test_explorers_browser.py) holds lesson 2's whole page at 0 serious or
+critical; this script shows every rule, on any lesson, and what JupyterLab alone would give.
 Not a test: a by-hand report (issue 24).
 """
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.metadata
+import importlib.util
 import os
 import shutil
 import sys
@@ -27,6 +30,9 @@ sys.path[:0] = [str(ROOT / "tests")]
 import accessibility  # noqa: E402
 import jupyterlab_server as server  # noqa: E402
 
+_spec = importlib.util.spec_from_file_location("course_run", ROOT / "run.py")
+run = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(run)
 CHROMIUM = os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 IMPACTS = ("critical", "serious", "moderate", "minor")
 
@@ -57,13 +63,17 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--lessons", default="02", help="lesson numbers, e.g. 02,12")
+    parser.add_argument("--without-lab-config", action="store_true",
+                        help="JupyterLab as it comes, without lab/ (settings, extension)")
     args = parser.parse_args()
+    lab = {} if args.without_lab_config else {"app_settings": ROOT / "lab",
+                                              "env": run.lab_environment()}
     accessibility.require_axe()
     print(f"JupyterLab {importlib.metadata.version('jupyterlab')}")
     with sync_playwright() as pw, tempfile.TemporaryDirectory() as tmp:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=server.CHROMIUM_ARGS)
         work = Path(tmp)
-        with server.jupyterlab(work) as (base, token):
+        with server.jupyterlab(work, **lab) as (base, token):
             for number in args.lessons.split(","):
                 found = sorted((ROOT / "notebooks").glob(f"{number.strip().zfill(2)}_*.md"))
                 if not found:
