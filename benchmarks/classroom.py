@@ -107,7 +107,7 @@ class Simulated(threading.Thread):
             self.login_s = time.monotonic() - t
             notebook = self.lesson(learner)
             cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
-            kernel = learner.kernel()
+            kernel = learner.notebook_kernel(LESSON)  # as the lab does when it opens it
             until = time.monotonic() + self.duration
             try:
                 for cell in cells:

@@ -115,6 +115,15 @@ class Learner:
         reply.raise_for_status()
         return Kernel(self, reply.json()["id"])
 
+    def notebook_kernel(self, path: str) -> Kernel:
+        """The kernel of a session for the notebook at `path`, as JupyterLab makes one when a
+        notebook is opened."""
+        reply = self.api("POST", "sessions", json={
+            "path": path, "name": path.rsplit("/", 1)[-1], "type": "notebook",
+            "kernel": {"name": "python3"}})
+        reply.raise_for_status()
+        return Kernel(self, reply.json()["kernel"]["id"])
+
 
 class Kernel:
     """One kernel of a learner's server, driven over its websocket (Jupyter's JSON protocol)."""

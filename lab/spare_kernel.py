@@ -9,7 +9,8 @@ The hub starts the learners' servers before the class arrives (classroom/warmup.
 server then starts one spare kernel and imports `jax.numpy` in it, quietly: no name is bound in
 the learner's namespace, no execution is counted, nothing is printed. The first notebook the
 learner opens in the workspace's top folder with the default kernel gets that kernel, already
-warm; everything after it starts its kernel as usual.
+warm (or, if the learner is faster than the spare, waits for it, rather than start a second
+kernel beside it); everything after it starts its kernel as usual.
 
 The spare is the learner's own kernel, started by their server as any other: the same account,
 limits, environment and connection files. Until it is taken it is not listed (the lab's
@@ -21,6 +22,7 @@ kernel started for the notebook would.
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
@@ -51,7 +53,22 @@ class SpareKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self.spare_id: str | None = None
         self.spare_ready = False
-        IOLoop.current().add_callback(self.start_spare)
+        self.spare_started: asyncio.Future | None = None
+        IOLoop.current().add_callback(self.begin_spare)
+
+    def begin_spare(self) -> None:
+        self.spare_started = asyncio.ensure_future(self.start_spare())
+
+    async def wait_for_spare(self, path: str | None, timeout: float = 120) -> None:
+        """If the spare is still starting (a learner who opens a notebook right after their
+        server is up) and would suit `path`, wait for it rather than start a second kernel
+        beside it."""
+        if (self.spare_started is not None and not self.spare_started.done()
+                and self.cwd_for_path(path or "") == self.cwd_for_path("")):
+            try:
+                await asyncio.wait_for(asyncio.shield(self.spare_started), timeout)
+            except asyncio.TimeoutError:
+                pass
 
     async def start_spare(self) -> None:
         try:
@@ -95,6 +112,7 @@ class SpareSessionManager(SessionManager):
                                        kernel_id=None):
         manager = self.kernel_manager
         if kernel_id is None and isinstance(manager, SpareKernelManager):
+            await manager.wait_for_spare(path)
             spare = manager.take_spare(path, kernel_name)
             if spare is not None:
                 session = self.get_kernel_env(path, name)["JPY_SESSION_NAME"]

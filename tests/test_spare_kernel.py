@@ -49,37 +49,55 @@ def kernel_processes(server: subprocess.Popen) -> list[int]:
     return found
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("workspace")
-    shutil.copy(ROOT / "notebooks" / LESSON, root / LESSON)
-    (root / "sub").mkdir()
-    shutil.copy(ROOT / "notebooks" / LESSON, root / "sub" / LESSON)
+def start_server(tmp: Path, wait_for_spare: bool = True):
+    """A Jupyter server as the classroom's, on a workspace with lesson 2 at its top and in
+    `sub/`; returns what the helpers below take, once it answers (and, with
+    `wait_for_spare`, once the spare runs)."""
+    root = tmp / "workspace"
+    (root / "sub").mkdir(parents=True)
+    for folder in (root, root / "sub"):
+        shutil.copy(ROOT / "notebooks" / LESSON, folder / LESSON)
     port, token = free_port(), secrets.token_hex(8)
     env = {**os.environ, "JUPYTER_CONFIG_PATH": str(ROOT / "lab"), "COURSE_SPARE_KERNEL": "1"}
     env.pop("COURSE_WORKSPACE", None)
-    log = open(tmp_path_factory.mktemp("log") / "server.log", "wb")
+    log = open(tmp / "server.log", "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "jupyter_server", f"--port={port}", "--no-browser",
          "--allow-root", f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
          # Culling every second after 2 s idle: the spare must outlive it.
          "--MappingKernelManager.cull_idle_timeout=2", "--MappingKernelManager.cull_interval=1"],
         cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    headers = {"Authorization": f"token {token}"}
-    try:
-        deadline = time.monotonic() + 60
-        while not kernel_processes(process) and time.monotonic() < deadline:
-            time.sleep(0.5)
-        yield {"base": base, "headers": headers, "root": root, "process": process,
-               "token": token}
-    finally:
-        process.terminate()
+    server = {"base": f"http://127.0.0.1:{port}", "headers": {"Authorization": f"token {token}"},
+              "root": root, "process": process, "token": token, "log": log}
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
         try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            if requests.get(f"{server['base']}/api/status", headers=server["headers"],
+                            timeout=5).status_code == 200:
+                break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    while wait_for_spare and not kernel_processes(process) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return server
+
+
+def stop_server(server) -> None:
+    server["process"].terminate()
+    try:
+        server["process"].wait(30)
+    except subprocess.TimeoutExpired:
+        server["process"].kill()
+    server["log"].close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    server = start_server(tmp_path_factory.mktemp("spare"))
+    try:
+        yield server
+    finally:
+        stop_server(server)
 
 
 def session(server, path: str) -> str:
@@ -176,3 +194,15 @@ def test_run_py_lab_starts_no_spare():
         os.environ.update(old)
     assert "kernel_manager_class" not in config.ServerApp
     assert "session_manager_class" not in config.ServerApp
+
+
+def test_a_notebook_opened_while_the_spare_starts_waits_for_it(tmp_path):
+    """A learner faster than the spare (their notebook opened as soon as the server answers)
+    gets the spare when it is ready, not a second kernel beside it."""
+    server = start_server(tmp_path, wait_for_spare=False)
+    try:
+        kernel_id = session(server, LESSON)
+        assert len(kernel_processes(server["process"])) == 1
+        assert run(server, kernel_id, PROBE)[1]["jax"] is True
+    finally:
+        stop_server(server)
