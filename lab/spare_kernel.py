@@ -67,7 +67,7 @@ class SpareKernelManager(AsyncMappingKernelManager):
                 and self.cwd_for_path(path or "") == self.cwd_for_path("")):
             try:
                 await asyncio.wait_for(asyncio.shield(self.spare_started), timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def start_spare(self) -> None:
