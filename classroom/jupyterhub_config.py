@@ -4,6 +4,7 @@ import asyncio
 import json
 import math
 import os
+import pwd
 import subprocess
 import sys
 
@@ -16,7 +17,7 @@ from jupyterhub.utils import url_path_join
 
 S = json.load(open(os.environ["CLASSROOM_SETTINGS"]))
 sys.path.insert(0, S["root"])
-from classroom import limits, passwords  # noqa: E402
+from classroom import limits, passwords, ports  # noqa: E402
 from classroom.launch import TEACHER_SCOPES  # noqa: E402
 
 c = get_config()  # noqa: F821 (JupyterHub defines it when it loads this file)
@@ -130,9 +131,24 @@ class ClassroomSpawner(LocalProcessSpawner):
         # The server's output goes to <state>/servers.log (set here: traitlets would deep-copy
         # an open file given as configuration).
         self.popen_kwargs = {"stdout": SERVERS_LOG, "stderr": subprocess.STDOUT}
-        return await super().start()
+        # A port no other server of the hub has, and nothing is routed to it before it is
+        # seen listening as this learner (classroom/ports.py).
+        self.port = ports.pick(set(PORTS.values()))
+        PORTS[self.user.name] = self.port
+        address = await super().start()
+        try:
+            await ports.claim(self.port, pwd.getpwnam(self.user.name).pw_uid,
+                              alive=lambda: self.proc.poll() is None,
+                              timeout=self.start_timeout)
+        except ports.PortTaken as e:
+            self.log.error("classroom: %s's server not started: %s", self.user.name, e)
+            await self.stop(now=True)
+            raise RuntimeError(f"your server's port was taken by another account ({e}); "
+                               "start it again") from None
+        return address
 
     async def stop(self, now=False):
+        PORTS.pop(self.user.name, None)
         try:
             await super().stop(now=now)
         finally:
@@ -148,6 +164,7 @@ class ClassroomSpawner(LocalProcessSpawner):
 SERVERS_LOG = os.fdopen(os.open(S["servers_log"], os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600),
                         "a")
 os.chmod(S["servers_log"], 0o600)
+PORTS: dict[str, int] = {}  # learner -> the port of their running or starting server
 LIMITS = limits.Limits(memory=S["memory_limit"], cpu=S["cpu_limit"], tasks=S["tasks_limit"])
 
 # Who: the roster, and nobody else. Teachers are not the hub's admins: their role reads the

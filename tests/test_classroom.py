@@ -343,6 +343,60 @@ def test_the_warm_up_stops_before_the_machine_runs_short_of_memory(capsys):
     assert "start when they log in" in said
 
 
+def test_two_servers_are_never_given_the_same_port(monkeypatch):
+    """Seen at 40 logins: JupyterHub gave two servers one port, and routed one learner to the
+    other's server. `pick` skips the ports of the hub's other servers."""
+    from classroom import ports
+
+    offered = iter([5001, 5002, 5001, 5003])
+    monkeypatch.setattr(ports, "free_port", lambda: next(offered))
+    assert ports.pick({5001, 5002}) == 5003
+
+
+@pytest.mark.requires("classroom")  # root: a listener of another account
+def test_a_port_held_by_another_account_is_never_routed():
+    """A learner who listens on the port given to another learner's server, before that
+    server does, would have the hub route the other learner's address to them. `claim`
+    refuses a port with any listener of another account, and accepts the learner's own."""
+    import asyncio
+    import socket
+
+    from classroom import ports
+
+    def listen_as(uid: int, port: int) -> int:
+        ready_r, ready_w = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the other account
+            try:
+                os.setgid(uid)
+                os.setuid(uid)
+                s = socket.socket()
+                s.bind(("127.0.0.1", port))
+                s.listen()
+                os.write(ready_w, b"1")
+                time.sleep(60)
+            finally:
+                os._exit(0)
+        os.read(ready_r, 1)
+        return pid
+
+    port = ports.free_port()
+    stranger = listen_as(65534, port)  # nobody
+    try:
+        assert ports.listeners(port) == {65534}
+        with pytest.raises(ports.PortTaken, match=f"port {port}.*uid 65534"):
+            asyncio.run(ports.claim(port, 0, alive=lambda: True, timeout=5))
+    finally:
+        os.kill(stranger, 9)
+        os.waitpid(stranger, 0)
+    with socket.socket() as own:  # now the learner's own (here: this process's, uid 0)
+        own.bind(("127.0.0.1", port))
+        own.listen()
+        assert asyncio.run(ports.claim(port, 0, alive=lambda: True, timeout=5)) is True
+    # Nobody listens and the server died: no wait for the timeout.
+    assert asyncio.run(ports.claim(port, 0, alive=lambda: False, timeout=30)) is False
+
+
 # The classroom itself: one hub for the module.
 
 @pytest.fixture(scope="module")
