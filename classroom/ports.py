@@ -13,8 +13,9 @@ Between the two, the port is free for anyone:
   controls.
 
 So the hub never gives a port to two servers it runs (`pick`), and before it routes, it waits
-until the port is listening and checks, in /proc/net/tcp and tcp6 (every account's sockets,
-with their owner), that every socket listening on it belongs to the learner (`claim`). A port
+until something accepts connections on the port and checks, in /proc/net/tcp and tcp6 (every
+account's sockets, with their owner), that every socket listening on it belongs to the learner
+(`claim`). A port
 held by another account fails that start with a message; nothing is routed to it.
 
 Runs as root, in the hub's process.
@@ -37,17 +38,30 @@ class PortTaken(Exception):
 def listeners(port: int) -> set[int]:
     """The uids of the sockets listening on TCP `port`, on any address."""
     uids = set()
+    local = f":{port:04X} "  # the local address's port, as the tables print it
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
-            lines = Path(table).read_text().splitlines()[1:]
+            text = Path(table).read_text()
         except FileNotFoundError:
             continue
-        for line in lines:
+        for line in text.splitlines()[1:]:
+            if local not in line:
+                continue
             fields = line.split()
-            if len(fields) > 7 and fields[3] == LISTEN and int(
-                    fields[1].rsplit(":", 1)[1], 16) == port:
+            if len(fields) > 7 and fields[3] == LISTEN and fields[1].endswith(local[:-1]):
                 uids.add(int(fields[7]))
     return uids
+
+
+async def answers(port: int) -> bool:
+    """Does anything accept a connection on 127.0.0.1:`port`? (Cheap: the tables are read
+    only once something does.)"""
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection("127.0.0.1", port), 2)
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    return True
 
 
 def free_port() -> int:
@@ -74,13 +88,16 @@ async def claim(port: int, uid: int, alive, timeout: float, interval: float = 0.
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while loop.time() < deadline:
-        owners = listeners(port)
-        strangers = owners - {uid}
-        if strangers:
-            raise PortTaken(f"port {port}, given to the server, is held by another account "
-                            f"(uid {', '.join(map(str, sorted(strangers)))})")
-        if uid in owners:
-            return True
+        # Once something accepts on 127.0.0.1 (where the proxy will connect), read who
+        # listens on the port, on any address: only the learner may.
+        if await answers(port):
+            owners = listeners(port)
+            strangers = owners - {uid}
+            if strangers:
+                raise PortTaken(f"port {port}, given to the server, is held by another "
+                                f"account (uid {', '.join(map(str, sorted(strangers)))})")
+            if uid in owners:
+                return True
         if not alive():
             return False
         await asyncio.sleep(interval)
