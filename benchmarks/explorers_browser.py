@@ -10,7 +10,8 @@ its explorer), twice: the first build compiles (as the first run of a cell does)
 shows the cost of a re-run. Size: the JSON the browser receives once (the widget's
 `data`).
 
-Browser (Debian's /usr/bin/chromium, headless): JupyterLab serves a notebook of the four
+Browser (Debian's /usr/bin/chromium, headless): JupyterLab, served as `python3 run.py lab`
+serves it (lab/: its settings and the course's extension), serves a notebook of the
 explorers, built by one run of its cells; the static site (`python3 run.py site`, into a temporary
 folder) is served by `http.server` and its lesson pages opened, with no kernel anywhere. For
 each control of each explorer: key presses (ArrowRight / ArrowLeft, alternating) and the moves
@@ -51,6 +52,7 @@ def _load(name: str, path: Path):
 
 
 _server = _load("jupyterlab_server", ROOT / "tests" / "jupyterlab_server.py")
+_run = _load("course_run", ROOT / "run.py")
 CHROMIUM = os.environ.get("COURSE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 # name -> (the call, as in the lessons, with tests/lesson_functions.py as L; its site page)
@@ -175,7 +177,8 @@ def in_lab(browser, work: Path, n: int) -> dict:
         "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3",
                                     "language": "python"}}, "nbformat": 4, "nbformat_minor": 5}))
     results = {}
-    with _server.jupyterlab(work, root=work / "nb") as (base, token):
+    with _server.jupyterlab(work, root=work / "nb", app_settings=ROOT / "lab",
+                            env=_run.lab_environment()) as (base, token):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         frames = count_frames(page)
         page.goto(f"{base}/lab/workspaces/bench/tree/explorers.ipynb?token={token}")
