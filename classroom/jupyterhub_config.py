@@ -241,10 +241,13 @@ c.Spawner.environment = {
     "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
     "OMP_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
-    # Each server starts a spare kernel with JAX imported, for the learner's first notebook
-    # (lab/spare_kernel.py): a class opening its first lesson at once waits for no kernel.
-    "COURSE_SPARE_KERNEL": "1",
 }
+if S.get("warm_up") and S["learners"]:
+    # Each server, started ahead of the class, starts a spare kernel with JAX imported for the
+    # learner's first notebook (lab/spare_kernel.py): a class opening its first lesson at once
+    # waits for no kernel. Without the warm-up the learner is there as their server starts,
+    # and their notebook starts its kernel then, as before.
+    c.Spawner.environment["COURSE_SPARE_KERNEL"] = "1"
 # A class logging in at once (benchmarks/classroom.py). A server's start costs about 1.5 s of
 # CPU now (its workspace sync imports no JAX; no rfc3987-syntax grammar), so many can start
 # together. Past the limit, the hub answers 429 with a wait drawn from the retry range, and a

@@ -1,6 +1,7 @@
 """A kernel started with the learner's server, ahead of the first notebook: the classroom's
-servers use it (COURSE_SPARE_KERNEL=1, set by classroom/jupyterhub_config.py; see
-jupyter_server_config.py), `python3 run.py lab` does not.
+servers use it when the hub starts them ahead of the class (COURSE_SPARE_KERNEL=1, set by
+classroom/jupyterhub_config.py with the warm-up; see jupyter_server_config.py);
+`python3 run.py lab` does not.
 
 A new kernel costs about 1 s of CPU before a lesson's first JAX cell has run: Python, IPython
 and ipykernel's start, then JAX's import. When a class of 40 opens its first lesson within
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.services.sessions.sessionmanager import SessionManager
@@ -94,6 +96,9 @@ class SpareKernelManager(AsyncMappingKernelManager):
         if self.cwd_for_path(path or "") != self.cwd_for_path(""):
             return None
         self.spare_id, self.spare_ready = None, False
+        # Idle since it started, as far as the culler knows: it is in use from now on, or the
+        # culler could end it between the hand-over and the learner's first connection.
+        kernel.last_activity = datetime.now(UTC)
         return kernel_id
 
     def list_kernels(self):

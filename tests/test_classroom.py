@@ -943,6 +943,11 @@ def command_line(proc: Path) -> bytes:
         return b""
 
 
+def kernels_of(name: str) -> list[int]:
+    return [pid for pid in processes_of(name)
+            if b"ipykernel" in command_line(Path(f"/proc/{pid}"))]
+
+
 def warm_up_started_the_learners_servers(hub):
     """At the restart, with the warm-up on (the default): A's and C's servers start with no
     login, the teacher's does not, the terminal says when they are ready, and the warm-up's
@@ -959,6 +964,10 @@ def warm_up_started_the_learners_servers(hub):
     for name in (hub.a, hub.c):
         assert processes_of(name), f"{name}'s server is not running"
     assert not processes_of(hub.teacher)
+    # Each warmed server starts its spare kernel (lab/spare_kernel.py) for the first lesson.
+    while time.monotonic() < deadline and not kernels_of(hub.c):
+        time.sleep(1)
+    assert len(kernels_of(hub.c)) == 1, "C's server started no spare kernel"
     pid = next(proc for proc in Path("/proc").iterdir() if command_line(proc).startswith(
         (b"python", b"/")) and b"-m\0classroom.warmup" in command_line(proc))
     env = dict(line.split(b"=", 1) for line in (pid / "environ").read_bytes().split(b"\0")

@@ -122,8 +122,8 @@ def run(server, kernel_id: str, code: str) -> tuple[int, dict]:
             "content": {"code": "import json\n" + code, "silent": False, "store_history": True,
                         "user_expressions": {}, "allow_stdin": False,
                         "stop_on_error": True}}))
-        printed, count = "", None
-        while True:
+        printed, count, idle = "", None, False
+        while count is None or not idle:  # the reply and the idle status, in either order
             msg = json.loads(ws.recv())
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
@@ -135,7 +135,8 @@ def run(server, kernel_id: str, code: str) -> tuple[int, dict]:
             elif kind == "execute_reply":
                 count = msg["content"]["execution_count"]
             elif kind == "status" and msg["content"]["execution_state"] == "idle":
-                return count, json.loads(printed)
+                idle = True
+        return count, json.loads(printed)
     finally:
         ws.close()
 
