@@ -10,15 +10,15 @@ By default the class arrives once the hub's warm-up has started every learner's 
 when the teacher starts the classroom a few minutes early; the row's last column is how long
 that took); `--cold` turns the warm-up off, and each login starts its learner's server.
 
-For each N (1 first: one learner alone, the baseline) it prints a row: p50 and p95 cell
-latency (request sent to kernel idle) over every cell after the first, the first cell's
-median (the lesson's kernel's first execution, in the session the lesson opens as JupyterLab
-would: lesson 2's first cell imports the course, which loads no JAX; JAX comes with the second
-cell, counted among the others, unless the kernel is the server's spare, which imported it
-ahead), login time (login to server answering), memory per learner (proportional set size of all the learner's processes at
-its peak), hub and proxy CPU (percent of one core over the run), the machine's load, and
-whether anything was lost (each learner's saved notebook and recorded check present on
-disk). It stops early when the class saturates: p95 over 5 s, a learner failing, or the next
+For each N (1 first: one learner alone, the baseline) it prints a row: p50 and p95 cell latency
+(request sent to kernel idle) over every cell after the first, the first cell's median (the
+lesson's kernel's first execution, in the session the lesson opens as JupyterLab would: lesson
+2's first cell imports the course, which loads no JAX; JAX comes with the second cell, counted
+among the others, unless the kernel is the server's spare, which imported it ahead), login time
+(login to server answering), memory per learner (proportional set size of all the learner's
+processes at its peak), hub and proxy CPU (percent of one core over the run), the machine's
+load, and whether anything was lost (each learner's saved notebook and recorded check present
+on disk). It stops early when the class saturates: p95 over 5 s, a learner failing, or the next
 N not fitting in the memory left.
 Needs root: it runs a real classroom with throw-away accounts (`crbench-...`, removed after).
 """
