@@ -1,7 +1,7 @@
 // The course's accessibility fixes for JupyterLab 4's notebook, for screen-reader users. A
 // JupyterLab extension written by hand as a module-federation container (what JupyterLab
 // loads for a prebuilt extension: a script that defines window._JUPYTERLAB[name] with init and
-// get), so that it needs no build: lab/jupyter_server_config.py adds lab/labextensions/ to
+// get), so that it needs no build: lab/jupyter_lab_config.py adds lab/labextensions/ to
 // JupyterLab's extension paths, for `python3 run.py lab` and the classroom's servers alike.
 //
 // What it fixes (axe-core on a lesson run in JupyterLab 4.6.6, see benchmarks/axe_lab.py):
