@@ -20,6 +20,7 @@ SMOKE = {
                    ["chromium", "npm"]),
     "classroom.py": (["--sizes", "1", "--duration", "5", "--ramp", "0", "--think", "0,0"],
                      "  0      0", ["classroom"]),  # one learner, nothing lost, none failed
+    "classroom_cpu.py": (["--modes", "warm"], "warm ", ["classroom"]),
     "explorers.py": (["--moves", "4"], "jaxpr stepper", []),
     "explorers_browser.py": (["--events", "1", "--lessons", "02"], "load average after",
                              ["chromium"]),
