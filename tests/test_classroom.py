@@ -35,6 +35,7 @@ from classroom.harness import Hub, processes_of  # noqa: E402
 from classroom.launch import (  # noqa: E402
     Refused,
     check_accounts,
+    classroom_python,
     options,
     read_roster,
     settings_for,
@@ -363,22 +364,16 @@ def test_a_port_held_by_another_account_is_never_routed():
 
     from classroom import ports
 
-    def listen_as(uid: int, port: int) -> int:
-        ready_r, ready_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the other account
-            try:
-                os.setgid(uid)
-                os.setuid(uid)
-                s = socket.socket()
-                s.bind(("127.0.0.1", port))
-                s.listen()
-                os.write(ready_w, b"1")
-                time.sleep(60)
-            finally:
-                os._exit(0)
-        os.read(ready_r, 1)
-        return pid
+    def listen_as(uid: int, port: int) -> subprocess.Popen:
+        # A process of the other account (not os.fork: this worker may run JAX's threads),
+        # with a Python every account can run.
+        child = subprocess.Popen(
+            [classroom_python(), "-c", "import socket, sys, time; s = socket.socket(); "
+             "s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen(); print('ready', flush=True); "
+             "time.sleep(60)", str(port)],
+            user=uid, group=uid, stdout=subprocess.PIPE, text=True)
+        assert child.stdout.readline().strip() == "ready"
+        return child
 
     port = ports.free_port()
     stranger = listen_as(65534, port)  # nobody
@@ -387,8 +382,9 @@ def test_a_port_held_by_another_account_is_never_routed():
         with pytest.raises(ports.PortTaken, match=f"port {port}.*uid 65534"):
             asyncio.run(ports.claim(port, 0, alive=lambda: True, timeout=5))
     finally:
-        os.kill(stranger, 9)
-        os.waitpid(stranger, 0)
+        stranger.kill()
+        stranger.wait()
+        stranger.stdout.close()
     with socket.socket() as own:  # now the learner's own (here: this process's, uid 0)
         own.bind(("127.0.0.1", port))
         own.listen()
