@@ -158,6 +158,15 @@ def lost(hub: Hub, name: str) -> bool:
     return not (saved and checked)
 
 
+def not_root(script: str) -> bool:
+    """True (after saying so) unless running as root, as the classroom benchmarks must."""
+    if os.geteuid() == 0:
+        return False
+    print(f"benchmarks/{script}: run it as root (it creates and removes accounts).",
+          file=sys.stderr)
+    return True
+
+
 def warm_up(hub: Hub, timeout: float = 900) -> float:
     """Wait, as a teacher who starts the hub before the class, until the warm-up has started
     every learner's server (its line on the terminal); return how long that took."""
@@ -243,9 +252,7 @@ def main() -> int:
                         "it a few minutes early)")
     parser.add_argument("--json", type=Path, help="also write the rows here")
     args = parser.parse_args()
-    if os.geteuid() != 0:
-        print("benchmarks/classroom.py: run it as root (it creates and removes accounts).",
-              file=sys.stderr)
+    if not_root("classroom.py"):
         return 1
     args.think = tuple(float(x) for x in args.think.split(","))
     sizes = [int(x) for x in args.sizes.split(",")]

@@ -86,9 +86,7 @@ def main() -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--modes", default="warm,cold")
     args = parser.parse_args()
-    if os.geteuid() != 0:
-        print("benchmarks/classroom_cpu.py: run it as root (it creates and removes accounts).",
-              file=sys.stderr)
+    if load.not_root("classroom_cpu.py"):
         return 1
     print(f"{'mode':<5} {'login: hub':>10} {'learner':>8} {f'{CELLS} cells: hub':>13} "
           f"{'learner':>8} {'total CPU s':>11}", flush=True)

@@ -135,7 +135,11 @@ class ClassroomSpawner(LocalProcessSpawner):
         # seen listening as this learner (classroom/ports.py).
         self.port = ports.pick(set(PORTS.values()))
         PORTS[self.user.name] = self.port
-        address = await super().start()
+        try:
+            address = await super().start()
+        except BaseException:
+            PORTS.pop(self.user.name, None)
+            raise
         try:
             await ports.claim(self.port, pwd.getpwnam(self.user.name).pw_uid,
                               alive=lambda: self.proc.poll() is None,

@@ -24,7 +24,6 @@ Runs as root, in the hub's process.
 from __future__ import annotations
 
 import asyncio
-import random
 import socket
 from pathlib import Path
 
@@ -77,8 +76,7 @@ def pick(given: set[int], attempts: int = 100) -> int:
         port = free_port()
         if port not in given:
             return port
-    # Practically unreachable: the kernel hands out ports from tens of thousands.
-    return random.choice(sorted(set(range(49152, 65536)) - given))
+    raise RuntimeError(f"no free port outside the {len(given)} given in {attempts} tries")
 
 
 async def claim(port: int, uid: int, alive, timeout: float, interval: float = 0.2) -> bool:

@@ -96,8 +96,10 @@ class WarmUp:
                 return
             available, total = self.memory()
             if available < reserve(total):
-                if not self.out_of_memory.is_set():
+                with self.lock:  # one message, whichever thread sees it first
+                    first = not self.out_of_memory.is_set()
                     self.out_of_memory.set()
+                if first:
                     say(f"warm-up: stopped starting servers before {name}'s: "
                         f"{available / 2**20:.0f} MB of memory available, under the "
                         f"{reserve(total) / 2**20:.0f} MB kept for the learners' kernels; the "
